@@ -1,0 +1,43 @@
+"""Test helpers in the style of apache/airflow's helm-tests: render, then assert on objects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from stackctl import helm
+
+REPO = Path(__file__).resolve().parents[1]
+CHARTS = REPO / "charts"
+
+
+def render_chart(
+    chart: str = "stack",
+    values: dict[str, Any] | None = None,
+    *,
+    show_only: Iterable[str] = (),
+    release: str = "stack",
+    namespace: str = "default",
+    value_files: Iterable[Path] = (),
+    set_values: Iterable[str] = (),
+    kube_version: str = helm.DEFAULT_KUBE_VERSION,
+) -> list[dict[str, Any]]:
+    """Render charts/<chart> with helm template and return the parsed objects."""
+    text = helm.template(
+        CHARTS / chart, release=release, namespace=namespace, values=values,
+        value_files=value_files, set_values=set_values, kube_version=kube_version,
+        show_only=show_only,
+    )
+    return helm.parse_manifests(text)
+
+
+def by_kind(objs: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [o for o in objs if o.get("kind") == kind]
+
+
+def one(objs: list[dict[str, Any]], kind: str, name: str | None = None) -> dict[str, Any]:
+    """The single object of ``kind`` (and ``name``); fails loudly when not exactly one."""
+    found = [o for o in by_kind(objs, kind) if name is None or o["metadata"]["name"] == name]
+    assert len(found) == 1, f"expected one {kind} {name or ''}, got {len(found)}"
+    return found[0]
