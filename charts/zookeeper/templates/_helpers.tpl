@@ -155,11 +155,16 @@ zookeeper.validate: fail at render time for combinations that cannot work.
 {{- end }}
 
 {{/*
-zookeeper.extraConfig: the config map as zoo.cfg lines, sorted by key.
+zookeeper.extraConfig: the config map as zoo.cfg lines, sorted by key. Whole numbers print
+without an exponent (values files give float64: 1000000, not 1e+06).
 */}}
 {{- define "zookeeper.extraConfig" -}}
 {{- range $key := keys .Values.config | sortAlpha }}
-{{ $key }}={{ index $.Values.config $key }}
+{{- $value := index $.Values.config $key }}
+{{- if and (kindIs "float64" $value) (eq $value (float64 (int64 $value))) }}
+{{- $value = int64 $value }}
+{{- end }}
+{{ $key }}={{ $value }}
 {{- end }}
 {{- end }}
 
