@@ -160,7 +160,8 @@ def write_mini_repo(root: Path) -> Path:
             data:
               team: {{ .Values.team | quote }}
             """),
-        "charts/stack/environments/dev.yaml": "alpha:\n  replicaCount: 1\nbeta:\n  enabled: false\n",
+        "charts/stack/environments/dev.yaml": (
+            "alpha:\n  replicaCount: 1\nbeta:\n  enabled: false\n"),
         "charts/stack/environments/prod.yaml": textwrap.dedent("""\
             team: platform
             alpha:

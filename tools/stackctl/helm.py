@@ -3,15 +3,19 @@
 pyhelm3's own ``template`` merges several value dicts itself (concatenating lists) and
 sends them on stdin; Helm's ``-f a -f b`` replaces lists. To keep exact parity with
 ``helm template`` we pass value *files* and ``--set`` strings through to helm and let
-helm merge, using pyhelm3's ``Command.run`` for process handling and error mapping.
+helm merge, using pyhelm3's ``Command.run`` for process handling. pyhelm3 has no
+``lint`` or ``dependency`` commands; they are added here on top of the same ``run``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
+import logging
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,24 +24,62 @@ from pyhelm3 import Command
 from pyhelm3 import errors as helm_errors
 
 from .errors import HelmError
-from .helmbin import find_helm
+from .helmbin import find_helm, helm_version
 
 DEFAULT_KUBE_VERSION = "1.35.0"
 
 Manifest = dict[str, Any]
 
+# pyhelm3 logs every failed command at WARNING; stackctl reports failures itself.
+logging.getLogger("pyhelm3").addHandler(logging.NullHandler())
+logging.getLogger("pyhelm3").propagate = False
+
+
+@functools.cache
+def executable() -> Path:
+    """The helm binary, located (and installed if needed) once per process."""
+    return find_helm()
+
+
+def version() -> str:
+    """helm's version string, e.g. ``v4.1.4``."""
+    return helm_version(executable())
+
 
 def _command() -> Command:
-    return Command(executable=str(find_helm()))
+    return Command(executable=str(executable()))
+
+
+@dataclass(frozen=True)
+class Result:
+    """Outcome of a helm run that may legitimately fail (``helm lint``)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+async def run_helm_async(args: Sequence[str], stdin: bytes | None = None) -> str:
+    """Run ``helm ARGS`` and return stdout; a failure becomes a HelmError with helm's stderr."""
+    try:
+        out = await _command().run([str(a) for a in args], stdin)
+    except helm_errors.Error as exc:
+        raise HelmError(str(exc).strip() or f"helm {' '.join(args[:2])} failed") from exc
+    return out.decode()
 
 
 def run_helm(args: Sequence[str], stdin: bytes | None = None) -> str:
     """Run ``helm ARGS`` and return stdout; helm's stderr becomes a HelmError."""
+    return asyncio.run(run_helm_async(args, stdin))
+
+
+def run_helm_result(args: Sequence[str]) -> Result:
+    """Run ``helm ARGS`` and return exit code and both streams, failing or not."""
     try:
-        out = asyncio.run(_command().run([str(a) for a in args], stdin))
+        out = asyncio.run(_command().run([str(a) for a in args]))
     except helm_errors.Error as exc:
-        raise HelmError(str(exc).strip() or f"helm {' '.join(args[:2])} failed") from exc
-    return out.decode()
+        return Result(exc.returncode, exc.stdout.decode(), exc.stderr.decode())
+    return Result(0, out.decode(), "")
 
 
 def template_args(
@@ -88,6 +130,42 @@ def template(
             chart, release=release, namespace=namespace, value_files=files,
             set_values=set_values, kube_version=kube_version, show_only=show_only,
         ))
+
+
+def template_many(arg_lists: Sequence[Sequence[str]], parallel: int = 4) -> list[str | HelmError]:
+    """Run several ``helm template`` argument lists concurrently; results in input order.
+
+    A failed render yields its HelmError in place of the text, so callers can report
+    every environment's problems rather than the first one.
+    """
+    async def _all() -> list[str | HelmError]:
+        gate = asyncio.Semaphore(parallel)
+
+        async def one(args: Sequence[str]) -> str | HelmError:
+            async with gate:
+                try:
+                    return await run_helm_async(args)
+                except HelmError as exc:
+                    return exc
+
+        return list(await asyncio.gather(*(one(a) for a in arg_lists)))
+
+    return asyncio.run(_all())
+
+
+def lint(chart: Path, value_files: Iterable[Path] = (), *, strict: bool = True) -> Result:
+    """``helm lint [--strict] CHART -f ...``; returns the result even when lint fails."""
+    args = ["lint", str(chart)]
+    if strict:
+        args.append("--strict")
+    for path in value_files:
+        args += ["--values", str(path)]
+    return run_helm_result(args)
+
+
+def dependency_update(chart: Path) -> str:
+    """``helm dependency update --skip-refresh CHART``: package file:// subcharts into charts/."""
+    return run_helm(["dependency", "update", str(chart), "--skip-refresh"])
 
 
 def parse_manifests(text: str) -> list[Manifest]:

@@ -1,0 +1,122 @@
+"""Command line: parse arguments, dispatch, turn errors into exit codes. Nothing else."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__, helm
+from .errors import StackctlError, ValidationError
+from .kubeschema import DEFAULT_VERSIONS
+from .render import Options
+from .repo import Repo, find_root
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"stackctl: error: {message}\n")
+
+
+def _helm_flags(p: argparse.ArgumentParser, *, env_multiple: bool = False) -> None:
+    if env_multiple:
+        p.add_argument("--env", action="append", default=[], metavar="ENV",
+                       help="environment (charts/stack/environments/ENV.yaml); repeat to compare")
+    else:
+        p.add_argument("--env", metavar="ENV",
+                       help="environment (charts/stack/environments/ENV.yaml)")
+    p.add_argument("-f", "--values", action="append", default=[], type=Path, metavar="FILE",
+                   help="extra values file, applied after the environment (repeatable)")
+    p.add_argument("--set", action="append", default=[], dest="set_values", metavar="K=V",
+                   help="set a value like helm --set (repeatable)")
+    p.add_argument("--release", default="stack", help="release name (default: stack)")
+    p.add_argument("-n", "--namespace", default="default", help="namespace (default: default)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="stackctl", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"stackctl {__version__}")
+    parser.add_argument("--root", type=Path,
+                        help="repository root (default: found upward from the current directory)")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("render", help="print (or write) the stack's manifests")
+    _helm_flags(p)
+    p.add_argument("--kube-version", default=helm.DEFAULT_KUBE_VERSION,
+                   help="Kubernetes version helm renders for "
+                        f"(default: {helm.DEFAULT_KUBE_VERSION})")
+    p.add_argument("--output-dir", type=Path, metavar="DIR",
+                   help="write one file per object into DIR (atomically) instead of printing")
+
+    p = sub.add_parser("validate", help="check environment files, values and rendered objects")
+    _helm_flags(p)
+    p.add_argument("--all", action="store_true", help="every environment")
+    p.add_argument("--kube-versions", default=",".join(DEFAULT_VERSIONS), metavar="LIST",
+                   help="Kubernetes versions to validate against, e.g. 1.29,1.30 or 1.29-1.37 "
+                        f"(default: {DEFAULT_VERSIONS[0]}-{DEFAULT_VERSIONS[-1]})")
+
+    p = sub.add_parser("snapshot", help="compare renders with tests/snapshots/ (or --update)")
+    p.add_argument("--update", action="store_true", help="rewrite the snapshot files")
+
+    sub.add_parser("lint", help="helm lint --strict every chart, check environment files")
+
+    p = sub.add_parser("diff", help="what differs between two environments")
+    _helm_flags(p, env_multiple=True)
+    p.add_argument("--kube-version", default=helm.DEFAULT_KUBE_VERSION)
+
+    p = sub.add_parser("docs", help="regenerate the charts' README values tables")
+    p.add_argument("--check", action="store_true", help="only report stale READMEs (exit 1)")
+
+    sub.add_parser("deps", help="package the stack's file:// subcharts into charts/stack/charts/")
+    sub.add_parser("setup", help="find or install the pinned helm (checksum-verified)")
+    sub.add_parser("schema", help="print the yamale schema generated for environment files")
+    return parser
+
+
+def _options(args: argparse.Namespace, env: str | None = None) -> Options:
+    return Options(
+        env=env if env is not None else args.env,
+        value_files=tuple(args.values), set_values=tuple(args.set_values),
+        release=args.release, namespace=args.namespace,
+        kube_version=getattr(args, "kube_version", helm.DEFAULT_KUBE_VERSION),
+    )
+
+
+def _run(args: argparse.Namespace) -> int:
+    from . import commands
+
+    if args.command == "setup":
+        return commands.setup()
+    repo = Repo(find_root(override=args.root))
+    handler = {
+        "render": lambda: commands.render(repo, _options(args), args.output_dir),
+        "validate": lambda: commands.validate(repo, args, _options(args)),
+        "snapshot": lambda: commands.snapshot(repo, update=args.update),
+        "lint": lambda: commands.lint(repo),
+        "diff": lambda: commands.diff(repo, args.env, _options(args, env="")),
+        "docs": lambda: commands.docs(repo, check=args.check),
+        "deps": lambda: commands.deps(repo),
+        "schema": lambda: commands.schema(repo),
+    }[args.command]
+    return handler()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except ValidationError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return exc.exit_code
+    except StackctlError as exc:
+        print(f"stackctl: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

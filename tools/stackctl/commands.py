@@ -1,0 +1,127 @@
+"""The body of each subcommand: call the modules, print results, return an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import deps as deps_mod
+from . import diff as diff_mod
+from . import docs as docs_mod
+from . import envs, helmbin
+from . import lint as lint_mod
+from . import snapshot as snapshot_mod
+from . import validate as validate_mod
+from .errors import UsageError, ValidationError
+from .kubeschema import parse_versions
+from .render import Options, parse, render_text, write_output_dir
+from .repo import Repo
+
+
+def setup() -> int:
+    path = helmbin.find_helm(install=True)
+    print(f"helm {helmbin.helm_version(path)} at {path}")
+    return 0
+
+
+def deps(repo: Repo) -> int:
+    rebuilt = deps_mod.ensure(repo)
+    state = "packaged" if rebuilt else "already current"
+    print(f"{repo.rel(repo.stack_dir / 'charts')}: subcharts {state}")
+    return 0
+
+
+def schema(repo: Repo) -> int:
+    print(envs.yamale_schema_text(envs.combined_schema(repo)))
+    return 0
+
+
+def render(repo: Repo, options: Options, output_dir: Path | None) -> int:
+    text = render_text(repo, options)
+    if output_dir is None:
+        sys.stdout.write(text)
+        return 0
+    written = write_output_dir(parse(text), output_dir)
+    print(f"{output_dir}: {len(written)} objects written")
+    return 0
+
+
+def validate(repo: Repo, args: argparse.Namespace, options: Options) -> int:
+    if args.all and args.env:
+        raise UsageError("--env and --all exclude each other")
+    if not args.all and not args.env:
+        raise UsageError("give --env ENV or --all")
+    names = repo.environments() if args.all else [args.env]
+    if not names:
+        raise UsageError(f"{repo.rel(repo.env_dir)}: no environment files")
+    versions = parse_versions(args.kube_versions)
+    report = validate_mod.validate(repo, names, options, versions)
+    span = f"{versions[0]}-{versions[-1]}" if len(versions) > 1 else versions[0]
+    for result in report.results:
+        status = "OK" if not result.problems else f"{len(result.problems)} problem(s)"
+        print(f"{result.env}: {result.objects} objects rendered, validated against "
+              f"Kubernetes {span} ({len(versions)} versions): {status}")
+    if report.problems:
+        raise ValidationError(report.problems)
+    return 0
+
+
+def snapshot(repo: Repo, *, update: bool) -> int:
+    if update:
+        changed = snapshot_mod.update(repo)
+        for line in changed:
+            print(f"updated {line}")
+        print(f"{len(changed)} snapshot file(s) changed; review them with git diff")
+        return 0
+    failed = 0
+    for case in snapshot_mod.cases(repo):
+        text = snapshot_mod.diff(repo, case)
+        if text:
+            failed += 1
+            sys.stdout.write(text)
+    for path in snapshot_mod.orphans(repo):
+        failed += 1
+        print(f"{repo.rel(path)}: no environment or chart produces this snapshot any more")
+    if failed:
+        print(f"{failed} snapshot(s) differ; if intended: stackctl snapshot --update",
+              file=sys.stderr)
+        return 1
+    print(f"{len(snapshot_mod.cases(repo))} snapshots match")
+    return 0
+
+
+def lint(repo: Repo) -> int:
+    report = lint_mod.lint(repo)
+    for line in report.checked:
+        print(f"checked: {line}")
+    if report.problems:
+        raise ValidationError(report.problems)
+    return 0
+
+
+def diff(repo: Repo, env_names: list[str], options: Options) -> int:
+    if len(env_names) != 2:
+        raise UsageError("diff needs exactly two --env flags, e.g. --env staging --env prod")
+    left, right = env_names
+    print(f"# values ({repo.rel(repo.env_file(left))} -> {repo.rel(repo.env_file(right))})")
+    for line in diff_mod.values_diff(repo, left, right):
+        print(line)
+    print("# rendered objects")
+    sys.stdout.write(diff_mod.objects_diff(repo, left, right, options))
+    return 0
+
+
+def docs(repo: Repo, *, check: bool) -> int:
+    changed = docs_mod.update(repo, check=check)
+    if check and changed:
+        raise ValidationError([f"{path}: values table is stale; run stackctl docs"
+                               for path in changed])
+    for path in changed:
+        print(f"updated {path}")
+    if not changed:
+        print(f"{len(docs_mod.managed_readmes(repo))} README(s) current")
+    return 0
+
+
+

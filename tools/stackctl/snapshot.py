@@ -1,0 +1,77 @@
+"""Reviewed snapshots: one YAML file per environment and per subchart (with its defaults)."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .render import Options, normalized, parse, render_text
+from .repo import Repo
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str  # also the file stem under tests/snapshots/
+    chart: Path
+    options: Options = field(default_factory=Options)
+
+    def path(self, repo: Repo) -> Path:
+        return repo.snapshot_dir / f"{self.name}.yaml"
+
+
+def cases(repo: Repo) -> list[Case]:
+    """``stack-<env>`` for every environment, ``<subchart>-defaults`` for every subchart."""
+    found = [Case(f"stack-{env}", repo.stack_dir, Options(env=env)) for env in repo.environments()]
+    found += [Case(f"{dep.name}-defaults", dep.path) for dep in repo.dependencies()
+              if (dep.path / "Chart.yaml").is_file()]
+    return found
+
+
+def render_case(repo: Repo, case: Case) -> str:
+    text = render_text(repo, case.options, case.chart)
+    header = (f"snapshot {case.name}: {repo.rel(case.chart)}"
+              f"{' with environments/' + case.options.env + '.yaml' if case.options.env else ''}"
+              f", release {case.options.release}, namespace {case.options.namespace}, "
+              f"Kubernetes {case.options.kube_version}. Regenerate: stackctl snapshot --update")
+    return normalized(parse(text), header)
+
+
+def diff(repo: Repo, case: Case, actual: str | None = None) -> str:
+    """A unified diff from the snapshot file to the current render; empty when equal."""
+    actual = render_case(repo, case) if actual is None else actual
+    path = case.path(repo)
+    expected = path.read_text() if path.is_file() else ""
+    if expected == actual:
+        return ""
+    rel = repo.rel(path)
+    lines = difflib.unified_diff(expected.splitlines(keepends=True),
+                                 actual.splitlines(keepends=True),
+                                 fromfile=f"{rel} (reviewed)" if expected else "/dev/null",
+                                 tofile=f"{rel} (rendered now)")
+    note = "" if expected else f"{rel}: no snapshot yet\n"
+    return note + "".join(lines)
+
+
+def orphans(repo: Repo) -> list[Path]:
+    """Snapshot files that no case produces any more (a removed environment or chart)."""
+    wanted = {case.path(repo) for case in cases(repo)}
+    return sorted(p for p in repo.snapshot_dir.glob("*.yaml") if p not in wanted)
+
+
+def update(repo: Repo) -> list[str]:
+    """Rewrite every snapshot that changed, delete orphans; return what changed."""
+    changed = []
+    repo.snapshot_dir.mkdir(parents=True, exist_ok=True)
+    for case in cases(repo):
+        actual = render_case(repo, case)
+        path = case.path(repo)
+        if not path.is_file() or path.read_text() != actual:
+            partial = path.with_suffix(".yaml.partial")
+            partial.write_text(actual)
+            partial.replace(path)
+            changed.append(repo.rel(path))
+    for path in orphans(repo):
+        path.unlink()
+        changed.append(f"{repo.rel(path)} (removed)")
+    return changed
