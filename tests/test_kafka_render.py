@@ -222,6 +222,7 @@ def test_pdb_min_available_must_leave_room_to_drain():
 def test_selectors_match_pod_labels():
     objs = render_chart("kafka")
     sts = one(objs, "StatefulSet")
+    hard = statefulset({"podAntiAffinityPreset": "hard"})
     pod_labels = sts["spec"]["template"]["metadata"]["labels"]
     selectors = [
         sts["spec"]["selector"]["matchLabels"],
@@ -229,6 +230,9 @@ def test_selectors_match_pod_labels():
         one(objs, "Service", "stack-kafka")["spec"]["selector"],
         one(objs, "Service", "stack-kafka-headless")["spec"]["selector"],
         sts["spec"]["template"]["spec"]["affinity"]["podAntiAffinity"][
+            "preferredDuringSchedulingIgnoredDuringExecution"][0]["podAffinityTerm"][
+            "labelSelector"]["matchLabels"],
+        hard["spec"]["template"]["spec"]["affinity"]["podAntiAffinity"][
             "requiredDuringSchedulingIgnoredDuringExecution"][0]["labelSelector"]["matchLabels"],
     ]
     for sel in selectors:
@@ -253,11 +257,13 @@ def test_labels_follow_conventions():
 
 
 def test_anti_affinity_presets():
-    aff = statefulset()["spec"]["template"]["spec"]["affinity"]
-    assert aff["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
-    soft = statefulset({"podAntiAffinityPreset": "soft"})["spec"]["template"]["spec"]["affinity"]
+    soft = statefulset()["spec"]["template"]["spec"]["affinity"]
     term = soft["podAntiAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"][0]
+    assert term["weight"] == 100
     assert term["podAffinityTerm"]["topologyKey"] == "kubernetes.io/hostname"
+    hard = statefulset({"podAntiAffinityPreset": "hard"})["spec"]["template"]["spec"]["affinity"]
+    (required,) = hard["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+    assert required["topologyKey"] == "kubernetes.io/hostname"
     none = statefulset({"podAntiAffinityPreset": "none", "podAffinityPreset": "none"})
     assert "affinity" not in none["spec"]["template"]["spec"]
     custom = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
