@@ -7,6 +7,8 @@ StatefulSet declares, with paths moved under tmp_path.
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import shutil
 import subprocess
@@ -30,16 +32,22 @@ def parse_properties(text: str) -> dict[str, str]:
     return props
 
 
+@functools.lru_cache(maxsize=None)
+def rendered(values_json: str, release: str, namespace: str) -> tuple[dict, dict]:
+    """(scripts ConfigMap, StatefulSet) as helm renders them; memoised across tests."""
+    objs = render_chart("kafka", json.loads(values_json), release=release,
+                        namespace=namespace,
+                        show_only=["templates/configmap-scripts.yaml",
+                                   "templates/statefulset.yaml"])
+    return one(objs, "ConfigMap"), one(objs, "StatefulSet")
+
+
 class Broker:
     """A broker pod's filesystem and environment laid out under a temporary directory."""
 
     def __init__(self, tmp: Path, values: dict | None = None, *, pod: str = "kafka-2",
                  release: str = "kafka", namespace: str = "streaming") -> None:
-        objs = render_chart("kafka", values or {}, release=release, namespace=namespace,
-                            show_only=["templates/configmap-scripts.yaml",
-                                       "templates/statefulset.yaml"])
-        cm = one(objs, "ConfigMap")
-        sts = one(objs, "StatefulSet")
+        cm, sts = rendered(json.dumps(values or {}, sort_keys=True), release, namespace)
         self.chart_dir = tmp / "chart"
         self.chart_dir.mkdir()
         for name, text in cm["data"].items():

@@ -22,6 +22,7 @@ SCHEMA = json.loads((CHARTS / "kafka" / "values.schema.json").read_text())
     ({"zookeeper": {"chroot": "kafka"}}, r"/zookeeper/chroot"),
     ({"containerPorts": {"client": 70000}}, r"/containerPorts/client.*maximum"),
     ({"config": {"num.partitions": {"nested": 1}}}, r"/config/num.partitions"),
+    ({"pdb": {"maxUnavailable": 0}}, r"/pdb/maxUnavailable"),
 ])
 def test_schema_rejects_bad_values(values, message):
     with pytest.raises(HelmError, match=message):

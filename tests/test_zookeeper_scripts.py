@@ -74,6 +74,9 @@ def server_lines(tmp_path: Path) -> list[str]:
 
 
 def expected_servers(replicas: int) -> list[str]:
+    if replicas == 1:
+        # Standalone: ZooKeeper ignores a lone server.1 line, logging an ERROR; none written.
+        return []
     return [f"server.{i + 1}=zk-zookeeper-{i}.zk-zookeeper-headless.{NAMESPACE}"
             f".svc.cluster.local:2888:3888" for i in range(replicas)]
 
@@ -81,7 +84,8 @@ def expected_servers(replicas: int) -> list[str]:
 # --- zk-gen-config.sh ---------------------------------------------------------------------
 
 @pytest.mark.parametrize(("replicas", "pod", "myid"), [
-    (1, "zk-zookeeper-0", 1), (3, "zk-zookeeper-2", 3), (5, "zk-zookeeper-3", 4)])
+    (1, "zk-zookeeper-0", 1), (3, "zk-zookeeper-2", 3), (5, "zk-zookeeper-3", 4),
+    (5, "zk-zookeeper-0", 1)])
 def test_config_generator_writes_myid_and_server_list(tmp_path, replicas, pod, myid):
     scripts, sts = render_scripts(tmp_path, {"replicaCount": replicas})
     result = gen_config(tmp_path, sts, scripts, pod)
@@ -90,6 +94,18 @@ def test_config_generator_writes_myid_and_server_list(tmp_path, replicas, pod, m
     assert server_lines(tmp_path) == expected_servers(replicas)
     cfg = zoo_cfg(tmp_path)
     assert cfg["standaloneEnabled"] == ("true" if replicas == 1 else "false")
+
+
+def test_third_server_of_three_gets_myid_3_and_the_headless_fqdns(tmp_path):
+    scripts, sts = render_scripts(tmp_path)
+    result = gen_config(tmp_path, sts, scripts, "zk-zookeeper-2")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "myid").read_text().strip() == "3"
+    assert server_lines(tmp_path) == [
+        "server.1=zk-zookeeper-0.zk-zookeeper-headless.data.svc.cluster.local:2888:3888",
+        "server.2=zk-zookeeper-1.zk-zookeeper-headless.data.svc.cluster.local:2888:3888",
+        "server.3=zk-zookeeper-2.zk-zookeeper-headless.data.svc.cluster.local:2888:3888",
+    ]
 
 
 def test_generated_zoo_cfg_has_the_seed_knobs_with_their_own_values(tmp_path):
