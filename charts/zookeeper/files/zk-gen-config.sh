@@ -5,9 +5,10 @@
 # a cluster.
 #
 # Identity comes from the pod name (downward API): "<statefulset>-<ordinal>" gets
-# myid = ordinal + 1. The server list is computed from the replica count and the stable
-# per-pod DNS names of the headless Service:
+# myid = ordinal + 1. With more than one replica, the server list is computed from the
+# replica count and the stable per-pod DNS names of the headless Service:
 #   server.<i+1>=<statefulset>-<i>.<headless>.<namespace>.svc.<domain>:<server>:<election>
+# One replica runs standalone (standaloneEnabled=true, no server list).
 #
 # Required: POD_NAME POD_NAMESPACE ZK_REPLICAS ZK_HEADLESS_SERVICE ZK_CLUSTER_DOMAIN
 #           ZK_CONF_DIR ZK_DATA_DIR ZK_DATA_LOG_DIR ZK_CLIENT_PORT ZK_SERVER_PORT
@@ -92,10 +93,14 @@ cfg="$ZK_CONF_DIR/zoo.cfg"
     echo "# Extra configuration (values: config)"
     printf '%s\n' "$ZK_EXTRA_CONFIG"
   fi
-  for ((i = 0; i < replicas; i++)); do
-    host="$statefulset-$i.$ZK_HEADLESS_SERVICE.$POD_NAMESPACE.svc.$ZK_CLUSTER_DOMAIN"
-    echo "server.$((i + 1))=$host:$ZK_SERVER_PORT:$ZK_ELECTION_PORT"
-  done
+  # A standalone server needs no server list: ZooKeeper ignores a single entry, logging an
+  # ERROR ("only one server specified") that would alarm whoever reads the logs.
+  if ((replicas > 1)); then
+    for ((i = 0; i < replicas; i++)); do
+      host="$statefulset-$i.$ZK_HEADLESS_SERVICE.$POD_NAMESPACE.svc.$ZK_CLUSTER_DOMAIN"
+      echo "server.$((i + 1))=$host:$ZK_SERVER_PORT:$ZK_ELECTION_PORT"
+    done
+  fi
 } >"$cfg.tmp"
 mv "$cfg.tmp" "$cfg"
 
