@@ -15,6 +15,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from helpers import CHARTS, one, render_chart
 
 FIXTURES = Path(__file__).parent / "scripts" / "kafka"
@@ -32,7 +33,7 @@ def parse_properties(text: str) -> dict[str, str]:
     return props
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def rendered(values_json: str, release: str, namespace: str) -> tuple[dict, dict]:
     """(scripts ConfigMap, StatefulSet) as helm renders them; memoised across tests."""
     objs = render_chart("kafka", json.loads(values_json), release=release,

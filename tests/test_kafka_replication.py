@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from helpers import one, render_chart
 from stackctl.errors import HelmError
 

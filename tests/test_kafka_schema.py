@@ -6,6 +6,7 @@ import json
 
 import kubernetes_validate
 import pytest
+
 from helpers import CHARTS, render_chart
 from stackctl.errors import HelmError
 

@@ -1,0 +1,12 @@
+#!/bin/bash
+# Stand-in for the Kafka CLI tools, installed under each tool's name: records every call
+# and keeps the produced messages in a file, so test-produce-consume.sh can run anywhere.
+set -euo pipefail
+tool=$(basename "$0")
+echo "$tool $*" >>"$FAKE_KAFKA_STATE/calls"
+case "$tool" in
+  kafka-console-producer.sh) cat >>"$FAKE_KAFKA_STATE/messages" ;;
+  kafka-console-consumer.sh)
+    if [[ -z "${FAKE_CONSUMER_EMPTY:-}" ]]; then head -n 1 "$FAKE_KAFKA_STATE/messages"; fi ;;
+  *) ;;
+esac
