@@ -24,6 +24,7 @@ SCHEMA = json.loads((CHARTS / "kafka" / "values.schema.json").read_text())
     ({"containerPorts": {"client": 70000}}, r"/containerPorts/client.*maximum"),
     ({"config": {"num.partitions": {"nested": 1}}}, r"/config/num.partitions"),
     ({"pdb": {"maxUnavailable": 0}}, r"/pdb/maxUnavailable"),
+    ({"config": {"num partitions": 3}}, r"invalid propertyName 'num partitions'"),
 ])
 def test_schema_rejects_bad_values(values, message):
     with pytest.raises(HelmError, match=message):

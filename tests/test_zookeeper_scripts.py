@@ -7,6 +7,8 @@ probes run against a tiny fake ZooKeeper that answers four-letter words.
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import shutil
 import socket
@@ -31,11 +33,17 @@ SRVR = (
 NOT_SERVING = "This ZooKeeper instance is not currently serving requests\n"
 
 
+@functools.cache
+def _render(values_json: str) -> list[dict[str, Any]]:
+    """Rendered scripts ConfigMap and StatefulSet, once per distinct values."""
+    return render_chart("zookeeper", json.loads(values_json), show_only=SCRIPTS, release="zk",
+                        namespace=NAMESPACE)
+
+
 def render_scripts(tmp_path: Path, values: dict[str, Any] | None = None,
                    ) -> tuple[Path, dict[str, Any]]:
     """Write the rendered scripts ConfigMap to tmp_path/scripts; return it and the StatefulSet."""
-    objs = render_chart("zookeeper", values, show_only=SCRIPTS, release="zk",
-                        namespace=NAMESPACE)
+    objs = _render(json.dumps(values or {}, sort_keys=True))
     scripts = tmp_path / "scripts"
     scripts.mkdir()
     for name, text in one(objs, "ConfigMap")["data"].items():
