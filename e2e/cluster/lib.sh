@@ -1,0 +1,75 @@
+# shellcheck shell=bash
+# Shared settings for e2e/cluster/{up,down,status}.sh. Source it; every knob is an env var.
+#
+# Everything the cluster writes lives under $E2E_RUN_DIR; every process it starts is
+# recorded in $E2E_RUN_DIR/pids/<name>.pid together with its executable path, so
+# down.sh can stop exactly those processes and nothing else.
+
+E2E_REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+K8S_VERSION="${K8S_VERSION:-v1.34.12}"
+E2E_CACHE="${E2E_CACHE:-$HOME/.cache/stack-e2e}"
+K8S_BIN="${K8S_BIN:-$E2E_CACHE/k8s-$K8S_VERSION/bin}"
+E2E_RUN_DIR="${E2E_RUN_DIR:-/tmp/stack-e2e/run}"
+
+# Loopback-only control plane.
+E2E_ETCD_BIN="${E2E_ETCD_BIN:-$(command -v etcd || true)}"
+E2E_ETCD_CLIENT_PORT="${E2E_ETCD_CLIENT_PORT:-23790}"
+E2E_ETCD_PEER_PORT="${E2E_ETCD_PEER_PORT:-23800}"
+E2E_APISERVER_PORT="${E2E_APISERVER_PORT:-6443}"
+E2E_SERVICE_CIDR="${E2E_SERVICE_CIDR:-10.96.0.0/16}"
+E2E_SERVICE_IP="${E2E_SERVICE_IP:-10.96.0.1}"       # first IP of the service range
+E2E_CLUSTER_DOMAIN="${E2E_CLUSTER_DOMAIN:-cluster.local}"
+E2E_NODE_NAME="${E2E_NODE_NAME:-e2e-node}"
+
+# The "node IP": a private address on a bridge interface that up.sh creates inside this VM
+# (no dummy module here). It never routes anywhere; the apiserver advertises it and the
+# node components (Stage 2) use it.
+E2E_NODE_IF="${E2E_NODE_IF:-e2e-node0}"
+E2E_NODE_IP="${E2E_NODE_IP:-10.213.0.10}"
+
+# Components started by up.sh, in order. Stage 2 adds: kubelet kube-proxy coredns.
+E2E_COMPONENTS="${E2E_COMPONENTS:-etcd kube-apiserver kube-controller-manager kube-scheduler}"
+
+PKI="$E2E_RUN_DIR/pki"
+LOGS="$E2E_RUN_DIR/logs"
+PIDS="$E2E_RUN_DIR/pids"
+KUBECONFIG_ADMIN="$E2E_RUN_DIR/kubeconfig"
+HELM_DIR="${HELM_DIR:-/root/.cache/stackctl/helm-v4.1.4}"
+KUBECTL="${KUBECTL:-$HELM_DIR/kubectl}"
+
+log() { echo "[e2e-cluster $(date -u +%H:%M:%S)] $*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# start_proc NAME EXECUTABLE ARGS... : run detached in its own session, log + pid recorded.
+start_proc() {
+  local name="$1"; shift
+  local exe="$1"
+  mkdir -p "$LOGS" "$PIDS"
+  log "starting $name"
+  setsid "$@" >>"$LOGS/$name.log" 2>&1 < /dev/null &
+  local pid=$!
+  printf '%s %s\n' "$pid" "$(readlink -f "$exe")" > "$PIDS/$name.pid"
+}
+
+# pid_alive NAME: the recorded pid still runs the recorded executable.
+pid_alive() {
+  local f="$PIDS/$1.pid" pid exe
+  [[ -f "$f" ]] || return 1
+  read -r pid exe < "$f"
+  [[ -n "$pid" && -e "/proc/$pid" ]] || return 1
+  [[ "$(readlink -f "/proc/$pid/exe" 2>/dev/null)" == "$exe" ]]
+}
+
+# wait_for DESC TIMEOUT_S CMD...: poll until CMD succeeds.
+wait_for() {
+  local desc="$1" timeout="$2"; shift 2
+  local start; start=$(date +%s)
+  until "$@" >/dev/null 2>&1; do
+    if (( $(date +%s) - start > timeout )); then
+      log "timed out after ${timeout}s waiting for $desc"
+      return 1
+    fi
+    sleep 1
+  done
+  log "$desc ok after $(( $(date +%s) - start ))s"
+}
