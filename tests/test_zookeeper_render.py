@@ -466,6 +466,15 @@ def test_admin_server_port_is_exposed_only_when_enabled(objs):
     ({"config": {"server.1": "x:2888:3888"}}, "config.server.1: the server list is computed"),
     ({"fourLetterWordsWhitelist": ["mntr", "ruok"]}, "must contain ruok and srvr"),
     ({"pdb": {"minAvailable": 2, "maxUnavailable": 1}}, "not both"),
+    ({"service": {"ports": {"server": 2181}}}, "must be different ports"),
+    ({"adminServer": {"enabled": True, "port": 3888}}, "must be different ports"),
+    ({"heapSize": "4G"}, "heapSize 4G does not fit in resources.limits.memory 4Gi"),
+    ({"heapSize": "2048M", "resources": {"limits": {"memory": "2Gi"}}}, "does not fit"),
 ])
 def test_impossible_combinations_fail_at_render_time(values, message):
     assert message in render_error(values)
+
+
+def test_heap_check_accepts_a_heap_below_the_limit_and_no_limit():
+    sts_of({"heapSize": "3G"})
+    sts_of({"heapSize": "8G", "resources": {"requests": {"memory": "2Gi"}}})

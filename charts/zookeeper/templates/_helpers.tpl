@@ -143,6 +143,22 @@ zookeeper.validate: fail at render time for combinations that cannot work.
 {{- if and (toString .Values.pdb.minAvailable) (toString .Values.pdb.maxUnavailable) }}
 {{- fail "pdb: set pdb.minAvailable or pdb.maxUnavailable, not both" }}
 {{- end }}
+{{- $ports := .Values.service.ports }}
+{{- $used := list (int $ports.client) (int $ports.server) (int $ports.election) }}
+{{- if .Values.adminServer.enabled }}
+{{- $used = append $used (int .Values.adminServer.port) }}
+{{- end }}
+{{- if ne (len $used) (len (uniq $used)) }}
+{{- fail (printf "service.ports / adminServer.port: client (%v), server (%v), election (%v) and admin (%v, when enabled) must be different ports" $ports.client $ports.server $ports.election .Values.adminServer.port) }}
+{{- end }}
+{{- $heap := include "zookeeper.bytes" .Values.heapSize }}
+{{- $limit := "" }}
+{{- with .Values.resources }}{{ with .limits }}{{ with .memory }}
+{{- $limit = include "zookeeper.bytes" (toString .) }}
+{{- end }}{{ end }}{{ end }}
+{{- if and $heap $limit (ge (float64 $heap) (float64 $limit)) }}
+{{- fail (printf "heapSize %s does not fit in resources.limits.memory %v: the JVM needs memory beyond the heap, the container would be OOM-killed" .Values.heapSize .Values.resources.limits.memory) }}
+{{- end }}
 {{- $reserved := list "tickTime" "initLimit" "syncLimit" "dataDir" "dataLogDir" "clientPort" "maxClientCnxns" "autopurge.snapRetainCount" "autopurge.purgeInterval" "standaloneEnabled" "quorumListenOnAllIPs" "4lw.commands.whitelist" "admin.enableServer" "admin.serverPort" }}
 {{- range $key, $_ := .Values.config }}
 {{- if has $key $reserved }}
@@ -177,5 +193,21 @@ provisioning), empty leaves the field out (cluster default). Call with the stora
 storageClassName: ""
 {{- else if . }}
 storageClassName: {{ . | quote }}
+{{- end }}
+{{- end }}
+
+{{/*
+zookeeper.bytes: a JVM size (512M, 1G) or a Kubernetes memory quantity (2Gi, 512Mi,
+1000M) in bytes, as a decimal string; empty when the format is not one of these.
+*/}}
+{{- define "zookeeper.bytes" -}}
+{{- $units := dict "" 1 "k" 1000 "K" 1024 "Ki" 1024 "m" 1048576 "M" 1048576 "Mi" 1048576 "g" 1073741824 "G" 1073741824 "Gi" 1073741824 "T" 1099511627776 "Ti" 1099511627776 }}
+{{- $match := regexFindAll "^([0-9]+)([kKmMgGT]i?)?$" . 1 }}
+{{- if $match }}
+{{- $number := regexReplaceAll "^([0-9]+).*$" . "${1}" }}
+{{- $unit := regexReplaceAll "^[0-9]+" . "" }}
+{{- if hasKey $units $unit }}
+{{- mul (int64 $number) (get $units $unit) }}
+{{- end }}
 {{- end }}
 {{- end }}
