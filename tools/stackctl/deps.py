@@ -21,6 +21,7 @@ from pathlib import Path
 import yaml
 
 from . import helm
+from .errors import HelmError
 from .repo import Repo
 
 STAMP = ".stackctl-deps.sha256"
@@ -69,7 +70,11 @@ def _package(repo: Repo, workdir: Path) -> list[Path]:
             target = (repo.stack_dir / repository.removeprefix("file://")).resolve()
             entry["repository"] = f"file://{target}"
     (copy / "Chart.yaml").write_text(yaml.safe_dump(meta, sort_keys=False))
-    helm.dependency_update(copy)
+    try:
+        helm.dependency_update(copy)
+    except HelmError as exc:
+        raise HelmError(f"{repo.rel(repo.stack_dir)}: packaging the file:// subcharts "
+                        f"(helm dependency update) failed: {exc}") from exc
     return sorted((copy / "charts").glob("*.tgz"))
 
 

@@ -56,8 +56,9 @@ def rows(schema: dict[str, Any], values: Any, prefix: list[str] | None = None) -
     """One row per documented leaf (or free-form map) of ``schema``, in schema order."""
     prefix = prefix or []
     for key, sub in (schema.get("properties") or {}).items():
-        if not prefix and key in ("global", "enabled"):
-            continue
+        injected = key == "enabled" or (key == "global" and not sub.get("properties"))
+        if not prefix and injected:
+            continue  # injected by helm; documented only when the chart reads global keys
         keys = [*prefix, key]
         if sub.get("properties"):
             yield from rows(sub, values, keys)

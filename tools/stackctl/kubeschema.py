@@ -109,7 +109,8 @@ class KubeSchemas:
             return [("", "apiVersion and kind are required")]
         validator = self.validator(version, api_version, kind)
         if validator is None:
-            return [("apiVersion", f"{api_version} {kind} does not exist in Kubernetes {version}")]
+            reason = f"{api_version} {kind} is not served by this Kubernetes version"
+            return [("apiVersion", reason)]
         found = []
         for error in validator.iter_errors(obj):
             path = ".".join(str(p) for p in error.absolute_path)

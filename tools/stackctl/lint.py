@@ -23,7 +23,10 @@ def _helm_lines(output: str) -> list[str]:
 
 def lint(repo: Repo) -> LintReport:
     report = LintReport()
-    prepare(repo)
+    try:
+        prepare(repo)
+    except StackctlError as exc:
+        report.problems.append(str(exc))
     schema = envs.env_schema(repo)
     for chart in repo.charts():
         runs = [[]]

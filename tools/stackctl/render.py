@@ -19,6 +19,8 @@ from .repo import Repo
 from .yamlio import dump, load_yaml_file
 
 OUTPUT_MARKER = ".stackctl-render"
+# libyaml's loader when present: the pure-Python one spends ~1 s per stack render.
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,7 @@ def parse(text: str) -> list[Obj]:
     """Objects of helm's output with their ``# Source:``; empty documents dropped."""
     objs = []
     for chunk in _DOC_SPLIT.split(text):
-        data = yaml.safe_load(chunk)
+        data = yaml.load(chunk, Loader=SafeLoader)
         if not data:
             continue
         match = _SOURCE.search(chunk)

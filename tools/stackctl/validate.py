@@ -12,7 +12,7 @@ from typing import Any
 from . import envs, helm
 from .errors import HelmError, StackctlError, ValidationError
 from .kubeschema import KubeSchemas, normalize
-from .render import Options, parse, prepare, source_path, template_args, value_files
+from .render import Obj, Options, parse, prepare, source_path, template_args, value_files
 from .repo import Repo
 from .yamlio import load_yaml_file
 
@@ -186,8 +186,11 @@ def kube_problems(repo: Repo, rendered: dict[str, str], schemas: KubeSchemas) ->
     """Strict-schema problems of each version's render, merged across versions."""
     versions = list(rendered)
     seen: dict[tuple[str, str, str], list[str]] = {}
+    parsed: dict[str, list[Obj]] = {}  # renders for most versions are identical: parse once
     for version, text in rendered.items():
-        for obj in parse(text):
+        if text not in parsed:
+            parsed[text] = parse(text)
+        for obj in parsed[text]:
             for path, reason in schemas.errors(obj.data, version):
                 key = (source_path(repo, obj.source), f"{obj.ref}.{path}" if path else obj.ref,
                        reason)
