@@ -49,6 +49,8 @@ def helm_rejects(values: dict[str, Any]) -> str:
      "/persistentVolumeClaimRetentionPolicy/whenDeleted"),
     ({"pdb": {"maxUnavailable": "one"}}, "/pdb/maxUnavailable"),
     ({"config": {"snapCount": {"nested": 1}}}, "/config/snapCount"),
+    ({"config": {"jute.maxbuffer": "1\nserver.9=evil:2888:3888"}}, "/config/jute.maxbuffer"),
+    ({"config": {"bad key": 1}}, "bad key"),
     ({"livenessProbe": {"successThreshold": 2}}, "/livenessProbe/successThreshold"),
 ])
 def test_schema_rejects_bad_values_naming_the_key(values, names):
