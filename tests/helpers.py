@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from stackctl import helm
+from stackctl import deps, helm
+from stackctl.repo import Repo
 
 REPO = Path(__file__).resolve().parents[1]
 CHARTS = REPO / "charts"
@@ -23,7 +24,13 @@ def render_chart(
     set_values: Iterable[str] = (),
     kube_version: str = helm.DEFAULT_KUBE_VERSION,
 ) -> list[dict[str, Any]]:
-    """Render charts/<chart> with helm template and return the parsed objects."""
+    """Render charts/<chart> with helm template and return the parsed objects.
+
+    The stack's file:// subcharts are repackaged first when they changed (as stackctl does),
+    so an edited subchart template always shows up in a stack render.
+    """
+    if (CHARTS / chart).resolve() == (CHARTS / "stack").resolve():
+        deps.ensure(Repo(REPO))
     text = helm.template(
         CHARTS / chart, release=release, namespace=namespace, values=values,
         value_files=value_files, set_values=set_values, kube_version=kube_version,

@@ -170,4 +170,5 @@ def dependency_update(chart: Path) -> str:
 
 def parse_manifests(text: str) -> list[Manifest]:
     """Parse multi-document YAML, dropping empty documents."""
-    return [doc for doc in yaml.safe_load_all(text) if doc]
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster
+    return [doc for doc in yaml.load_all(text, Loader=loader) if doc]
