@@ -376,3 +376,17 @@ def test_helm_test_pod():
     mounts = {m["mountPath"] for m in c["volumeMounts"]}
     assert {"/tmp", env["LOG_DIR"]} <= mounts
 
+
+
+def test_zookeeper_affinity_and_connect_match_the_zookeeper_chart():
+    """The contract of docs/chart-conventions.md, checked against the real zookeeper chart."""
+    zk = _render_chart("zookeeper", {}, release="s")
+    zk_sts = one(zk, "StatefulSet")
+    zk_service = one(zk, "Service", "s-zookeeper")
+    pod = statefulset(release="s")["spec"]["template"]["spec"]
+    term = pod["affinity"]["podAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"][0]
+    selector = term["podAffinityTerm"]["labelSelector"]["matchLabels"]
+    assert selector == zk_sts["spec"]["selector"]["matchLabels"]
+    assert selector.items() <= zk_sts["spec"]["template"]["metadata"]["labels"].items()
+    client_port = next(p["port"] for p in zk_service["spec"]["ports"] if p["name"] == "client")
+    assert base_properties(release="s")["zookeeper.connect"] == f"s-zookeeper:{client_port}"
