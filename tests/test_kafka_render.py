@@ -390,3 +390,18 @@ def test_zookeeper_affinity_and_connect_match_the_zookeeper_chart():
     assert selector.items() <= zk_sts["spec"]["template"]["metadata"]["labels"].items()
     client_port = next(p["port"] for p in zk_service["spec"]["ports"] if p["name"] == "client")
     assert base_properties(release="s")["zookeeper.connect"] == f"s-zookeeper:{client_port}"
+
+
+def test_topology_spread_without_selector_gets_this_releases_broker_selector() -> None:
+    objs = render_chart("kafka", {"topologySpreadConstraints": [
+        {"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone",
+         "whenUnsatisfiable": "ScheduleAnyway"},
+        {"maxSkew": 2, "topologyKey": "kubernetes.io/hostname",
+         "whenUnsatisfiable": "DoNotSchedule",
+         "labelSelector": {"matchLabels": {"team": "x"}}},
+    ]}, release="orders")
+    sts = one(objs, "StatefulSet")
+    zone, host = sts["spec"]["template"]["spec"]["topologySpreadConstraints"]
+    assert zone["labelSelector"]["matchLabels"] == sts["spec"]["selector"]["matchLabels"]
+    assert zone["labelSelector"]["matchLabels"]["app.kubernetes.io/instance"] == "orders"
+    assert host["labelSelector"] == {"matchLabels": {"team": "x"}}
