@@ -1,0 +1,25 @@
+# Shared settings for the e2e image builders (sourced, not executed).
+set -euo pipefail
+E2E_CACHE="${E2E_CACHE:-$HOME/.cache/stack-e2e}"
+IMG_CACHE="$E2E_CACHE/images"
+IMAGES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# Versions (cache keys). Bump a version to force a rebuild of that image.
+BASE_VERSION="${BASE_VERSION:-debian12-jre17-v1}"
+ZK_VERSION="3.8.4"
+KAFKA_VERSION="3.9.1"
+SCALA_VERSION="2.13"
+PAUSE_VERSION="3.10"
+ZK_IMAGE="localhost/zookeeper:${ZK_VERSION}"
+KAFKA_IMAGE="localhost/kafka:${KAFKA_VERSION}"
+PAUSE_IMAGE="localhost/pause:${PAUSE_VERSION}"
+CTR_NS="${CTR_NS:-k8s.io}"
+log() { printf '[images %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+
+# First Debian mirror URI configured on this host (apt sources), so nothing is hard-coded.
+debian_mirror() {
+  local m
+  m=$(grep -rhoE '^(URIs:|deb) +[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null \
+      | grep -oE 'https?://[^ ]+' | grep -v security | head -n1 || true)
+  [ -n "$m" ] || { echo "no Debian mirror found in /etc/apt sources" >&2; return 1; }
+  echo "${m%/}"
+}
