@@ -85,15 +85,40 @@ def test_real_stack_environment_matches_helm(env: str, capsys) -> None:
     assert objects(ours)
 
 
+REAL_OVERRIDES = {
+    "replace-list.yaml": {"zookeeper": {"topologySpreadConstraints": [
+        {"maxSkew": 2, "topologyKey": "kubernetes.io/hostname",
+         "whenUnsatisfiable": "DoNotSchedule"}]}},
+    "null.yaml": {"zookeeper": {"resources": {"limits": None}}},
+    "nested.yaml": {"zookeeper": {"commonLabels": {"team": "x"}},
+                    "kafka": {"persistence": {"size": "3Gi"}}},
+}
+
+
+@pytest.mark.parametrize("env", REAL_ENVS)
+@pytest.mark.parametrize("override", sorted(REAL_OVERRIDES))
+def test_real_stack_override_files_match_helm(env: str, override: str, tmp_path: Path,
+                                              capsys) -> None:
+    extra = tmp_path / override
+    extra.write_text(yaml.safe_dump(REAL_OVERRIDES[override]))
+    ours = render(capsys, REPO, "--env", env, "-f", str(extra))
+    theirs = oracle(REPO, "stack", "charts/stack", "--kube-version", helm.DEFAULT_KUBE_VERSION,
+                    "-f", f"charts/stack/environments/{env}.yaml", "-f", str(extra))
+    assert objects(ours) == objects(theirs)
+
+
 @pytest.mark.skipif(not REAL_ENVS, reason="charts/stack has no environments yet")
-def test_real_stack_with_overrides_release_and_namespace_matches_helm(
-        tmp_path: Path, capsys) -> None:
+def test_real_stack_with_set_release_and_namespace_matches_helm(capsys) -> None:
     env = REAL_ENVS[-1]
-    extra = tmp_path / "extra.yaml"
-    extra.write_text(yaml.safe_dump({"zookeeper": {"commonLabels": {"team": "x"}}}))
-    args = ["-f", str(extra), "--set", "kafka.commonLabels.extra=y"]
+    args = ["--set", "kafka.commonLabels.extra=y", "--set", "zookeeper.replicaCount=5"]
     ours = render(capsys, REPO, "--env", env, "--release", "data", "-n", "streaming", *args)
     theirs = oracle(REPO, "data", "charts/stack", "-n", "streaming", "--kube-version",
                     helm.DEFAULT_KUBE_VERSION, "-f", f"charts/stack/environments/{env}.yaml",
                     *args)
     assert objects(ours) == objects(theirs)
+    assert any(o["metadata"]["name"] == "data-zookeeper" for o in objects(ours))
+
+
+@pytest.mark.parametrize("env", REAL_ENVS)
+def test_real_stack_renders_identical_bytes_twice(env: str, capsys) -> None:
+    assert render(capsys, REPO, "--env", env) == render(capsys, REPO, "--env", env)

@@ -8,6 +8,7 @@ validator per (version, apiVersion, kind).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -116,3 +117,9 @@ class KubeSchemas:
             path = ".".join(str(p) for p in error.absolute_path)
             found.append((path, error.message))
         return sorted(found)
+
+
+@functools.cache
+def shared_schemas() -> KubeSchemas:
+    """One cache per process: the schema files are immutable package data."""
+    return KubeSchemas()

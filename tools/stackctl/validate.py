@@ -11,7 +11,7 @@ from typing import Any
 
 from . import envs, helm
 from .errors import HelmError, StackctlError, ValidationError
-from .kubeschema import KubeSchemas, normalize
+from .kubeschema import KubeSchemas, normalize, shared_schemas
 from .render import Obj, Options, parse, prepare, source_path, template_args, value_files
 from .repo import Repo
 from .yamlio import load_yaml_file
@@ -199,20 +199,21 @@ def kube_problems(repo: Repo, rendered: dict[str, str], schemas: KubeSchemas) ->
             for (file, keypath, reason), found in seen.items()]
 
 
-def validate_env(repo: Repo, options: Options, versions: Sequence[str],
-                 schemas: KubeSchemas, env_schema: Any | None = None) -> EnvResult:
-    """All checks for one environment (plus the user's -f/--set)."""
+def _check_files(repo: Repo, options: Options, env_schema: Any) -> EnvResult:
+    """The environment (and -f) files against the generated yamale schema."""
     result = EnvResult(options.env or "(no environment)")
-    files = value_files(repo, options)  # syntax errors and missing files raise here
-    schema = env_schema if env_schema is not None else envs.env_schema(repo)
-    for path in files:
-        result.problems += envs.check_values_file(repo, path, schema)
-    prepare(repo)
-    arg_lists = [template_args(repo, options, kube_version=f"{v}.0") for v in versions]
+    for path in value_files(repo, options):  # syntax errors and missing files raise here
+        result.problems += envs.check_values_file(repo, path, env_schema)
+    return result
+
+
+def _check_renders(repo: Repo, options: Options, result: EnvResult, versions: Sequence[str],
+                   outcomes: Sequence[str | HelmError], schemas: KubeSchemas) -> None:
+    """Helm's verdict on the values, then the strict Kubernetes schemas on the objects."""
     rendered: dict[str, str] = {}
     # A key the file check already reported is not reported again in helm's words.
     reported = {p.split(": ", 2)[1] for p in result.problems if p.count(": ") >= 2}
-    for version, outcome in zip(versions, helm.template_many(arg_lists), strict=True):
+    for version, outcome in zip(versions, outcomes, strict=True):
         if isinstance(outcome, HelmError):
             error = explain_helm_error(repo, options, outcome)
             problems = error.problems if isinstance(error, ValidationError) else [str(error)]
@@ -223,14 +224,21 @@ def validate_env(repo: Repo, options: Options, versions: Sequence[str],
     if rendered:
         result.objects = len(parse(next(iter(rendered.values()))))
         result.problems += kube_problems(repo, rendered, schemas)
-    return result
 
 
 def validate(repo: Repo, env_names: Sequence[str], options: Options,
              versions: Sequence[str]) -> Report:
-    schemas = KubeSchemas()
-    schema = envs.env_schema(repo)
+    """Every check for each environment (with the user's -f/--set), all renders at once."""
     versions = [normalize(v) for v in versions]
-    results = [validate_env(repo, replace(options, env=env), versions, schemas, schema)
-               for env in env_names]
+    env_schema = envs.env_schema(repo)
+    per_env = [replace(options, env=env) for env in env_names]
+    results = [_check_files(repo, opts, env_schema) for opts in per_env]
+    prepare(repo)
+    arg_lists = [template_args(repo, opts, kube_version=f"{v}.0")
+                 for opts in per_env for v in versions]
+    outcomes = helm.template_many(arg_lists)
+    schemas = shared_schemas()
+    for index, (opts, result) in enumerate(zip(per_env, results, strict=True)):
+        mine = outcomes[index * len(versions):(index + 1) * len(versions)]
+        _check_renders(repo, opts, result, versions, mine, schemas)
     return Report(list(versions), results)
