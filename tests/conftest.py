@@ -36,6 +36,12 @@ ALPHA_SCHEMA = {
         "labels": {"type": "object", "additionalProperties": {"type": "string"},
                    "description": "labels: extra labels"},
         "note": {"type": ["string", "null"], "description": "note: optional note"},
+        "constraints": {"type": "array", "description": "constraints: complete list items",
+                        "items": {"type": "object", "required": ["key", "value"]}},
+        "config": {"type": "object", "description": "config: free-form settings",
+                   "additionalProperties": {"type": ["string", "integer"],
+                                            "pattern": "^[^\\n]*$"},
+                   "propertyNames": {"pattern": "^[a-z.]+$"}},
     },
 }
 

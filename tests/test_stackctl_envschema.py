@@ -40,6 +40,13 @@ SAMPLES: list[tuple[dict[str, Any], bool]] = [
     ({"note": 5}, False),
     ({"enabled": False, "global": {"x": 1}}, True),
     ({"replicas": 1}, False),
+    ({"constraints": [{"key": "a", "value": 1, "extra": True}]}, True),
+    ({"constraints": [{"key": "a"}]}, False),
+    ({"constraints": [{}]}, False),
+    ({"config": {"log.dirs": "/x", "retention": 5}}, True),
+    ({"config": {"Bad_Key": "x"}}, False),
+    ({"config": {"a": "two\nlines"}}, False),
+    ({"config": {"a": 1.5}}, False),
 ]
 
 

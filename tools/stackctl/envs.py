@@ -79,22 +79,28 @@ def _inline_refs(node: Any, root: Schema) -> Any:
 
 
 class _Translator:
-    """JSON schema → yamale schema text (main document plus one include per closed object)."""
+    """JSON schema → yamale schema text (main document plus one include per object).
+
+    Keys are optional, because an environment file overrides only part of the values;
+    but inside list items a schema's ``required`` holds, because a list in a values file
+    replaces the default list whole. Not expressible in yamale and left to helm's own
+    schema check: ``uniqueItems``, ``exclusiveMinimum`` on non-integers, ``allOf``/``not``.
+    """
 
     def __init__(self) -> None:
         self.includes: dict[str, dict[str, str]] = {}
 
-    def closed_object(self, schema: Schema, name: str) -> dict[str, str]:
+    def closed_object(self, schema: Schema, name: str, complete: bool = False) -> dict[str, str]:
+        required = list(schema.get("required") or []) if complete else []
+        keys = dict(schema.get("properties") or {})
+        keys.update({key: {} for key in required if key not in keys})
         return {
-            key: self.validator(sub, f"{name}.{key}" if name else key)
-            for key, sub in (schema.get("properties") or {}).items()
+            key: self._expr(sub, f"{name}.{key}" if name else key,
+                            "" if key in required else "required=False", complete)
+            for key, sub in keys.items()
         }
 
-    def validator(self, schema: Schema, path: str, required: bool = False) -> str:
-        opt = "" if required else "required=False"
-        return self._expr(schema, path, opt)
-
-    def _expr(self, schema: Schema, path: str, opt: str) -> str:
+    def _expr(self, schema: Schema, path: str, opt: str, complete: bool = False) -> str:
         def call(name: str, *args: str) -> str:
             return f"{name}({', '.join(a for a in (*args, opt) if a)})"
 
@@ -102,7 +108,7 @@ class _Translator:
             return call("any")
         for combinator in ("oneOf", "anyOf"):
             if combinator in schema:
-                parts = [self._expr({**_without(schema, combinator), **alt}, path, "")
+                parts = [self._expr({**_without(schema, combinator), **alt}, path, "", complete)
                          for alt in schema[combinator]]
                 return call("any", *parts)
         if "const" in schema:
@@ -111,19 +117,17 @@ class _Translator:
             return call("enum", *(repr(v) for v in schema["enum"]))
         types = schema.get("type")
         if isinstance(types, list):
-            parts = [self._expr({**schema, "type": t}, path, "") for t in types]
+            parts = [self._expr({**schema, "type": t}, path, "", complete) for t in types]
             return call("any", *parts)
         if types == "object" or (types is None and "properties" in schema):
-            return self._object(schema, path, call)
+            return self._object(schema, path, call, complete)
         if types == "array":
             items = schema.get("items")
-            inner = self._expr(items, f"{path}[]", "") if isinstance(items, dict) else ""
+            inner = (self._expr(items, f"{path}[]", "", complete=True)
+                     if isinstance(items, dict) else "")
             return call("list", inner, *_bounds(schema, "minItems", "maxItems", integer=True))
         if types == "string":
-            if "pattern" in schema:
-                return call("regex", repr(schema["pattern"]),
-                            *_bounds(schema, "minLength", "maxLength", integer=True))
-            return call("str", *_bounds(schema, "minLength", "maxLength", integer=True))
+            return _string_expr(schema, opt)
         if types == "integer":
             return call("int", *_bounds(schema, "minimum", "maximum", integer=True))
         if types == "number":
@@ -134,20 +138,31 @@ class _Translator:
             return call("null")
         return call("any")
 
-    def _object(self, schema: Schema, path: str, call: Any) -> str:
+    def _object(self, schema: Schema, path: str, call: Any, complete: bool) -> str:
         extra = schema.get("additionalProperties", True)
-        if schema.get("properties") and extra is False:
-            self.includes[path] = self.closed_object(schema, path)
-            return call("include", repr(path))
-        if schema.get("properties"):
+        names = schema.get("propertyNames")
+        key = f"key={_string_expr(names)}" if isinstance(names, dict) else ""
+        has_keys = schema.get("properties") or (complete and schema.get("required"))
+        if has_keys:
+            self.includes[path] = self.closed_object(schema, path, complete)
+            if extra is False:
+                return call("include", repr(path))
             # known keys are checked, others allowed (an open object with documented keys)
-            self.includes[path] = self.closed_object(schema, path)
             return call("include", repr(path), "strict=False")
         if isinstance(extra, dict):
-            return call("map", self._expr(extra, f"{path}.*", ""))
+            return call("map", self._expr(extra, f"{path}.*", "", complete), key)
         if extra is False:
             return call("map", "key=enum()")
-        return call("map")
+        return call("map", key)
+
+
+def _string_expr(schema: Schema, opt: str = "") -> str:
+    """``str(...)`` or ``regex(...)`` with length bounds (also used for map keys)."""
+    bounds = _bounds(schema, "minLength", "maxLength", integer=True)
+    if "pattern" in schema:
+        args = [repr(schema["pattern"]), *bounds, opt]
+        return f"regex({', '.join(a for a in args if a)})"
+    return f"str({', '.join(a for a in (*bounds, opt) if a)})"
 
 
 def _without(schema: Schema, key: str) -> Schema:
