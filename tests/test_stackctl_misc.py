@@ -44,7 +44,8 @@ def test_diff_shows_values_and_objects(mini_repo: Path, capsys) -> None:
     assert cli.main(args) == 0
     out = capsys.readouterr().out
     assert "alpha.replicaCount: 1 -> 3\n" in out
-    assert "beta.enabled: false -> (unset)\n" in out
+    assert "beta.enabled: false -> true\n" in out  # effective values, defaults included
+    assert "alpha.image" not in out  # equal in both
     assert "--- env dev\n+++ env prod\n" in out
     assert "+  team: platform\n" in out
 

@@ -36,7 +36,11 @@ def _helm_flags(p: argparse.ArgumentParser, *, env_multiple: bool = False) -> No
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="stackctl", description=__doc__)
+    parser = _Parser(
+        prog="stackctl",
+        description="Render, validate and snapshot-test the ZooKeeper/Kafka Helm charts "
+                    "(helm template underneath; flags mirror helm's).",
+    )
     parser.add_argument("--version", action="version", version=f"stackctl {__version__}")
     parser.add_argument("--root", type=Path,
                         help="repository root (default: found upward from the current directory)")

@@ -9,7 +9,7 @@ from typing import Any
 
 from .render import Options, normalized, parse, render_text
 from .repo import Repo
-from .yamlio import load_yaml_file
+from .validate import value_sources
 
 
 def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
@@ -21,12 +21,36 @@ def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix: data} if prefix else {}
 
 
+def coalesce(base: Any, override: Any) -> Any:
+    """Helm's merge of one values file over another: maps merge, null deletes, else replace."""
+    if not isinstance(base, dict) or not isinstance(override, dict):
+        return override
+    merged = dict(base)
+    for key, value in override.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = coalesce(merged.get(key), value)
+    return merged
+
+
+def effective_values(repo: Repo, env: str) -> dict[str, Any]:
+    """Chart defaults (subcharts, then the stack) with the environment file over them."""
+    merged: dict[str, Any] = {}
+    for source in value_sources(repo, Options(env=env)):
+        merged = coalesce(merged, source.data)
+    return merged
+
+
 def values_diff(repo: Repo, left: str, right: str) -> list[str]:
-    """``key.path: left -> right`` for every key the two environment files set differently."""
-    a = _flatten(load_yaml_file(repo.env_file(left), root=repo.root) or {})
-    b = _flatten(load_yaml_file(repo.env_file(right), root=repo.root) or {})
+    """``key.path: left -> right`` for every effective value the two environments differ in."""
+    a = _flatten(effective_values(repo, left))
+    b = _flatten(effective_values(repo, right))
     unset = "(unset)"
-    show = lambda v: v if v is unset else json.dumps(v)  # noqa: E731
+
+    def show(value: Any) -> str:
+        return unset if value is unset else json.dumps(value)
+
     return [f"{key}: {show(a.get(key, unset))} -> {show(b.get(key, unset))}"
             for key in sorted(set(a) | set(b)) if a.get(key, unset) != b.get(key, unset)]
 
