@@ -172,12 +172,24 @@ imported_id() { # tag
 import_image() { # name tag
   local dir="$IMG_CACHE/$1" tag=$2 want have
   want=$(cat "$dir/image.id"); have=$(imported_id "$tag")
-  if [ "$want" = "$have" ]; then log "$tag: already in containerd ($want)"; return 0; fi
+  if [ "$want" = "$have" ]; then log "$tag: already in containerd ($want)"; digest_ref "$1" "$tag"; return 0; fi
   log "$tag: importing into containerd ($CTR_NS)"
   ctr -a "$CONTAINERD_SOCK" -n "$CTR_NS" images import "$dir/image.tar" >"$dir/import.log" 2>&1 \
     || { cat "$dir/import.log" >&2; return 1; }
   have=$(imported_id "$tag")
   [ "$want" = "$have" ] || { echo "$tag: imported config $have != built $want" >&2; return 1; }
+  digest_ref "$1" "$tag"
+}
+
+# also name the image <repo>@<manifest digest>, so a chart's image.digest resolves locally
+# (docker-archive imports carry no registry digest); the digest is kept in <dir>/manifest.digest
+digest_ref() { # name tag
+  local dir="$IMG_CACHE/$1" tag=$2 md
+  md=$(ctr -a "$CONTAINERD_SOCK" -n "$CTR_NS" images ls "name==$tag" 2>/dev/null | awk 'NR>1{print $3}')
+  [ -n "$md" ] || return 0
+  echo "$md" > "$dir/manifest.digest"
+  ctr -a "$CONTAINERD_SOCK" -n "$CTR_NS" images ls -q | grep -qx "${tag%:*}@$md" \
+    || ctr -a "$CONTAINERD_SOCK" -n "$CTR_NS" images tag --force "$tag" "${tag%:*}@$md" >/dev/null
 }
 
 mkdir -p "$IMG_CACHE"
@@ -198,6 +210,8 @@ if [ "$DO_IMPORT" = yes ] || { [ "$DO_IMPORT" = auto ] && [ -S "$CONTAINERD_SOCK
       pause) import_image "pause-$PAUSE_VERSION" "$PAUSE_IMAGE" ;;
     esac
   done
+elif [ "$DO_IMPORT" = no ]; then
+  log "--no-import: built only"
 else
   log "containerd socket $CONTAINERD_SOCK not present: built only (run e2e/runtime/start-containerd.sh, then build.sh again to import)"
 fi
