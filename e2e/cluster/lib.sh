@@ -57,7 +57,9 @@ pid_alive() {
   [[ -f "$f" ]] || return 1
   read -r pid exe < "$f"
   [[ -n "$pid" && -e "/proc/$pid" ]] || return 1
-  [[ "$(readlink -f "/proc/$pid/exe" 2>/dev/null)" == "$exe" ]]
+  local cur; cur="$(readlink "/proc/$pid/exe" 2>/dev/null)" || return 1
+  # a binary rebuilt while running shows as "<path> (deleted)"
+  [[ "${cur% (deleted)}" == "$exe" ]]
 }
 
 # wait_for DESC TIMEOUT_S CMD...: poll until CMD succeeds.

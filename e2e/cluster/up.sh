@@ -85,7 +85,7 @@ if has etcd; then
     --initial-advertise-peer-urls "http://127.0.0.1:$E2E_ETCD_PEER_PORT" \
     --initial-cluster "e2e=http://127.0.0.1:$E2E_ETCD_PEER_PORT" \
     --initial-cluster-state new --quota-backend-bytes 2147483648 \
-    --snapshot-count 10000 --log-level warn
+    --snapshot-count 10000 --logger zap --log-level warn
   wait_for etcd 60 curl -sf "http://127.0.0.1:$E2E_ETCD_CLIENT_PORT/health"
 fi
 
