@@ -2,6 +2,7 @@
 written into tmp_path, so tooling tests do not depend on the real charts' details."""
 
 import json
+import shutil
 import sys
 import textwrap
 from pathlib import Path
@@ -184,7 +185,17 @@ def write_mini_repo(root: Path) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def _packaged_mini_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from stackctl import deps
+    from stackctl.repo import Repo
+
+    root = write_mini_repo(tmp_path_factory.mktemp("template") / "repo")
+    deps.ensure(Repo(root))  # package the subcharts once per session
+    return root
+
+
 @pytest.fixture
-def mini_repo(tmp_path: Path) -> Path:
-    """A fresh small stack repository; tests may edit it freely."""
-    return write_mini_repo(tmp_path / "repo")
+def mini_repo(tmp_path: Path, _packaged_mini_repo: Path) -> Path:
+    """A fresh small stack repository (subcharts already packaged); tests may edit it."""
+    return Path(shutil.copytree(_packaged_mini_repo, tmp_path / "repo", symlinks=True))

@@ -34,7 +34,7 @@ def test_yaml_syntax_error_names_file_and_line(mini_repo: Path, capsys) -> None:
 def test_unknown_key_is_reported_with_its_path(mini_repo: Path, capsys) -> None:
     (mini_repo / "charts/stack/environments/prod.yaml").write_text(
         "alpha:\n  image:\n    tga: '1.1'\n")
-    code, err = run(capsys, mini_repo, "validate", "--env", "prod")
+    code, err = run(capsys, mini_repo, "validate", "--env", "prod", "--kube-versions", "1.35")
     assert code == 1
     assert "charts/stack/environments/prod.yaml: alpha.image.tga: Unexpected element" in err
 
@@ -49,7 +49,7 @@ def test_unknown_key_fails_render_through_helm_schema(mini_repo: Path, capsys) -
 
 def test_wrong_type_names_file_and_key(mini_repo: Path, capsys) -> None:
     (mini_repo / "charts/stack/environments/prod.yaml").write_text("alpha:\n  replicaCount: two\n")
-    code, err = run(capsys, mini_repo, "validate", "--env", "prod")
+    code, err = run(capsys, mini_repo, "validate", "--env", "prod", "--kube-versions", "1.35")
     assert code == 1
     assert "charts/stack/environments/prod.yaml: alpha.replicaCount: 'two' is not a int." in err
 

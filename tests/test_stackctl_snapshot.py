@@ -13,7 +13,10 @@ from stackctl.repo import Repo
 
 def failing_cases(root: Path) -> list[str]:
     repo = Repo(root)
-    return [case.name for case in snapshot.cases(repo) if snapshot.diff(repo, case)]
+    chosen = snapshot.cases(repo)
+    texts = snapshot.render_cases(repo, chosen)
+    return [case.name for case, text in zip(chosen, texts, strict=True)
+            if snapshot.diff(repo, case, text)]
 
 
 @pytest.fixture

@@ -52,7 +52,7 @@ def test_api_removed_in_a_version_is_reported_for_that_version(mini_repo: Path, 
 def test_env_file_problems_are_reported_once(mini_repo: Path, capsys) -> None:
     (mini_repo / "charts/stack/environments/prod.yaml").write_text(
         "alpha:\n  replicaCount: 9\n  imag: {}\n")
-    code, _, err = run(capsys, mini_repo, "--env", "prod")
+    code, _, err = run(capsys, mini_repo, "--env", "prod", "--kube-versions", "1.35")
     assert code == 1
     assert err.splitlines() == [
         "charts/stack/environments/prod.yaml: alpha.imag: Unexpected element",
@@ -63,7 +63,7 @@ def test_env_file_problems_are_reported_once(mini_repo: Path, capsys) -> None:
 def test_all_reports_every_broken_environment(mini_repo: Path, capsys) -> None:
     for env in ("dev", "prod"):
         (mini_repo / f"charts/stack/environments/{env}.yaml").write_text("teem: x\n")
-    code, out, err = run(capsys, mini_repo, "--all")
+    code, out, err = run(capsys, mini_repo, "--all", "--kube-versions", "1.35")
     assert code == 1
     assert [line.split(":")[0] for line in err.splitlines()] == [
         "charts/stack/environments/dev.yaml", "charts/stack/environments/prod.yaml"]

@@ -75,8 +75,9 @@ def snapshot(repo: Repo, *, update: bool) -> int:
         print(f"{len(changed)} snapshot file(s) changed; review them with git diff")
         return 0
     failed = 0
-    for case in snapshot_mod.cases(repo):
-        text = snapshot_mod.diff(repo, case)
+    chosen = snapshot_mod.cases(repo)
+    for case, actual in zip(chosen, snapshot_mod.render_cases(repo, chosen), strict=True):
+        text = snapshot_mod.diff(repo, case, actual)
         if text:
             failed += 1
             sys.stdout.write(text)

@@ -32,7 +32,8 @@ def content_hash(repo: Repo) -> str:
     digest = hashlib.sha256()
     digest.update((repo.stack_dir / "Chart.yaml").read_bytes())
     for dep in repo.dependencies():
-        digest.update(f"\0dep {dep.name} {dep.path}\0".encode())
+        # by name, not absolute path: a copied checkout (same Chart.yaml) stays current
+        digest.update(f"\0dep {dep.name}\0".encode())
         if not dep.path.is_dir():
             digest.update(b"missing")
             continue

@@ -108,6 +108,21 @@ def render_text(repo: Repo, options: Options, chart: Path | None = None) -> str:
         raise explain_helm_error(repo, options, exc, chart) from exc
 
 
+def render_many(repo: Repo, jobs: Sequence[tuple[Options, Path | None]]) -> list[str]:
+    """Several renders at once (concurrent helm processes); the first failure is raised."""
+    from .validate import explain_helm_error  # local: validate imports render
+
+    if any(chart is None or chart.resolve() == repo.stack_dir.resolve() for _, chart in jobs):
+        prepare(repo)
+    outcomes = helm.template_many([template_args(repo, opts, chart) for opts, chart in jobs])
+    texts = []
+    for (opts, chart), outcome in zip(jobs, outcomes, strict=True):
+        if isinstance(outcome, StackctlError):
+            raise explain_helm_error(repo, opts, outcome, chart) from outcome
+        texts.append(outcome)
+    return texts
+
+
 _DOC_SPLIT = re.compile(r"^---[ \t]*$", re.MULTILINE)
 _SOURCE = re.compile(r"^# Source: (.+)$", re.MULTILINE)
 

@@ -6,7 +6,7 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .render import Options, normalized, parse, render_text
+from .render import Options, normalized, parse, render_many, render_text
 from .repo import Repo
 
 
@@ -29,7 +29,16 @@ def cases(repo: Repo) -> list[Case]:
 
 
 def render_case(repo: Repo, case: Case) -> str:
-    text = render_text(repo, case.options, case.chart)
+    return _format(repo, case, render_text(repo, case.options, case.chart))
+
+
+def render_cases(repo: Repo, chosen: list[Case]) -> list[str]:
+    """Snapshot text of several cases, rendered concurrently."""
+    texts = render_many(repo, [(case.options, case.chart) for case in chosen])
+    return [_format(repo, case, text) for case, text in zip(chosen, texts, strict=True)]
+
+
+def _format(repo: Repo, case: Case, text: str) -> str:
     header = (f"snapshot {case.name}: {repo.rel(case.chart)}"
               f"{' with environments/' + case.options.env + '.yaml' if case.options.env else ''}"
               f", release {case.options.release}, namespace {case.options.namespace}, "
@@ -63,8 +72,8 @@ def update(repo: Repo) -> list[str]:
     """Rewrite every snapshot that changed, delete orphans; return what changed."""
     changed = []
     repo.snapshot_dir.mkdir(parents=True, exist_ok=True)
-    for case in cases(repo):
-        actual = render_case(repo, case)
+    chosen = cases(repo)
+    for case, actual in zip(chosen, render_cases(repo, chosen), strict=True):
         path = case.path(repo)
         if not path.is_file() or path.read_text() != actual:
             partial = path.with_suffix(".yaml.partial")
