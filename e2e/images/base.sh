@@ -7,10 +7,13 @@ out="$IMG_CACHE/base-$BASE_VERSION"
 if [ -f "$out/layer.tar" ] && [ -f "$out/DONE" ]; then
   log "base $BASE_VERSION: cached ($out/layer.tar)"; exit 0
 fi
-command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap >/dev/null
+ensure_cmds debootstrap:debootstrap
 mirror=$(debian_mirror)
-rm -rf "$out"; mkdir -p "$out"
 rootfs="$out/rootfs"
+# a crashed earlier run may have left /proc or /sys mounted in the rootfs: unmount before deleting
+{ grep -oE " $out/[^ ]+" /proc/mounts || true; } | sort -r | while read -r m; do umount -l "$m" || true; done
+if grep -q " $out/" /proc/mounts; then echo "still mounted under $out; not deleting" >&2; exit 1; fi
+rm -rf "$out"; mkdir -p "$out"
 cleanup() {
   for m in proc sys dev/pts; do mountpoint -q "$rootfs/$m" 2>/dev/null && umount -l "$rootfs/$m" || true; done
 }

@@ -192,6 +192,7 @@ digest_ref() { # name tag
     || ctr -a "$CONTAINERD_SOCK" -n "$CTR_NS" images tag --force "$tag" "${tag%:*}@$md" >/dev/null
 }
 
+ensure_cmds mvn:maven java:openjdk-17-jdk-headless python3:python3 file:file catatonit:catatonit debootstrap:debootstrap
 mkdir -p "$IMG_CACHE"
 for t in "${targets[@]}"; do
   case "$t" in

@@ -23,3 +23,13 @@ debian_mirror() {
   [ -n "$m" ] || { echo "no Debian mirror found in /etc/apt sources" >&2; return 1; }
   echo "${m%/}"
 }
+
+# apt-get install the packages whose commands are missing (idempotent). args: cmd:package ...
+ensure_cmds() {
+  local pair need=()
+  for pair in "$@"; do command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}"); done
+  [ ${#need[@]} -eq 0 ] && return 0
+  log "apt-get install ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  { apt-get install -y -q "${need[@]}" || { apt-get update -q && apt-get install -y -q "${need[@]}"; }; } >/dev/null 2>&1 </dev/null
+}
