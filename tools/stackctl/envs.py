@@ -190,7 +190,7 @@ def yamale_schema_text(schema: Schema) -> str:
     """The yamale schema (YAML text) equivalent to the JSON schema of the stack's values."""
     translator = _Translator()
     main = translator.closed_object(schema, "")
-    docs = [main, translator.includes] if translator.includes else [main]
+    docs: list[dict[str, Any]] = [main, translator.includes] if translator.includes else [main]
     return "\n---\n".join(_dump_schema_doc(doc) for doc in docs)
 
 

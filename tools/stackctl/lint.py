@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import envs, helm
 from .errors import StackctlError
@@ -29,7 +30,7 @@ def lint(repo: Repo) -> LintReport:
         report.problems.append(str(exc))
     schema = envs.env_schema(repo)
     for chart in repo.charts():
-        runs = [[]]
+        runs: list[list[Path]] = [[]]
         if chart.resolve() == repo.stack_dir.resolve():
             runs = [[repo.env_file(env)] for env in repo.environments()] or [[]]
         for files in runs:

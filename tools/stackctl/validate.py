@@ -99,7 +99,7 @@ def _chart_prefixes(repo: Repo, chart: Path | None) -> dict[str, list[str]]:
         meta = load_yaml_file(chart / "Chart.yaml", root=repo.root) or {}
         return {str(meta.get("name", chart.name)): []}
     meta = load_yaml_file(repo.stack_dir / "Chart.yaml", root=repo.root) or {}
-    prefixes = {str(meta.get("name", "stack")): []}
+    prefixes: dict[str, list[str]] = {str(meta.get("name", "stack")): []}
     for dep in repo.dependencies():
         prefixes[dep.chart] = [dep.name]
         prefixes[dep.name] = [dep.name]
