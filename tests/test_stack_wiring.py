@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from helpers import CHARTS, REPO, by_kind, one, render_chart
 
+from helpers import CHARTS, REPO, by_kind, one, render_chart
 from stackctl import deps
 from stackctl.errors import HelmError
 from stackctl.repo import Repo
