@@ -6,7 +6,8 @@ BIN    := $(VENV)/bin
 ENV    ?= prod
 STAMP  := $(VENV)/.setup-$(shell $(PYTHON) -c "import hashlib;print(hashlib.sha256(open('pyproject.toml','rb').read()).hexdigest()[:16])")
 
-.PHONY: setup validate validate-all test lint snapshot snapshot-update docs deps bench clean
+.PHONY: setup validate validate-all test lint snapshot snapshot-update docs deps bench clean \
+	e2e e2e-up e2e-down e2e-stage1
 
 setup: $(STAMP)
 
@@ -24,7 +25,7 @@ validate-all: setup
 	$(BIN)/stackctl validate --all
 
 test: setup  ## ruff + the default pytest suite (exit 5, "no tests collected", is a failure)
-	$(BIN)/ruff check tools tests
+	$(BIN)/ruff check tools tests e2e/checks
 	$(BIN)/pytest -q; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; exit $$rc
 
@@ -45,6 +46,18 @@ deps: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench.py
+
+e2e: setup  ## the stack on a real single-node Kubernetes built from source; tears down after
+	bash e2e/run.sh
+
+e2e-up: setup  ## the same, but leaves the cluster and the release running
+	bash e2e/run.sh --keep
+
+e2e-down:
+	bash e2e/run.sh --down
+
+e2e-stage1: setup  ## API server only: dry-run=server of every environment, install, upgrades
+	bash e2e/run.sh --stage1
 
 clean:
 	rm -rf $(VENV) charts/stack/charts .cache
