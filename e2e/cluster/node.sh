@@ -90,6 +90,9 @@ EOF
 }
 
 start_kube_proxy() {
+  if [[ "$(cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null)" != 1 ]]; then
+    log "WARNING: bridge-nf-call-iptables is not 1: Service VIPs between pods on the bridge need E2E_MASQUERADE_ALL=true"
+  fi
   mkdir -p "$E2E_RUN_DIR/kube-proxy"
   cat > "$E2E_RUN_DIR/kube-proxy/config.yaml" <<EOF
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
@@ -104,8 +107,9 @@ metricsBindAddress: 127.0.0.1:10249
 nodePortAddresses: ["$E2E_NODE_IP/32"]
 # leave the VM's conntrack sysctls alone
 conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
-# SNAT service traffic so replies from a pod on the same bridge return through the host
-iptables: {masqueradeAll: true, localhostNodePorts: false}
+# bridged pod->Service traffic is seen by iptables: /proc/sys/net/bridge/bridge-nf-call-iptables
+# is 1 here (check_bridge_nf below); set E2E_MASQUERADE_ALL=true where it is not
+iptables: {masqueradeAll: ${E2E_MASQUERADE_ALL:-false}, localhostNodePorts: false}
 EOF
   start_proc kube-proxy "$K8S_BIN/kube-proxy" --config "$E2E_RUN_DIR/kube-proxy/config.yaml" --v 1
   wait_for "kube-proxy /healthz" 60 curl -sf http://127.0.0.1:10256/healthz
