@@ -8,8 +8,15 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=lib.sh
 source "$HERE/lib.sh"
 
+# PV directories the hostpath provisioner made for this cluster (deleted once all is stopped)
+pv_dirs=()
+if pid_alive kube-apiserver && [[ -f "$KUBECONFIG_ADMIN" ]]; then
+  mapfile -t pv_dirs < <("$KUBECTL" --kubeconfig "$KUBECONFIG_ADMIN" --request-timeout 10s get pv \
+    -o jsonpath='{range .items[*]}{.spec.hostPath.path}{"\n"}{end}' 2>/dev/null || true)
+fi
+
 # reverse start order: node components first, etcd last
-order=(coredns kube-proxy kubelet kube-scheduler kube-controller-manager kube-apiserver etcd)
+order=(coredns kube-proxy kubelet kube-scheduler hostpath-perms kube-controller-manager kube-apiserver etcd)
 for f in "$PIDS"/*.pid; do
   [[ -f "$f" ]] || continue
   n="$(basename "$f" .pid)"
@@ -39,6 +46,10 @@ if [[ -f "$E2E_RUN_DIR/node-cleanup.sh" ]]; then
   rm -f "$E2E_RUN_DIR/node-cleanup.sh"
 fi
 
+for d in "${pv_dirs[@]}"; do
+  [[ "$d" == /tmp/hostpath_pv/?* ]] && rm -rf "$d"
+done
+
 if [[ -f "$E2E_RUN_DIR/netif.created" ]]; then
   log "removing bridge $E2E_NODE_IF"
   ip link del "$E2E_NODE_IF" 2>/dev/null || true
@@ -47,7 +58,7 @@ fi
 
 if [[ -d "$E2E_RUN_DIR" ]]; then
   rm -rf "$E2E_RUN_DIR/etcd" "$E2E_RUN_DIR/pki" "$E2E_RUN_DIR"/*.kubeconfig \
-    "$E2E_RUN_DIR/kubeconfig" "$E2E_RUN_DIR"/*-certs "$E2E_RUN_DIR/hostpath" \
+    "$E2E_RUN_DIR/kubeconfig" "$E2E_RUN_DIR"/*-certs \
     "$E2E_RUN_DIR/version.json"
   if [[ "${E2E_PURGE:-0}" == 1 ]]; then
     rm -rf "$E2E_RUN_DIR"

@@ -6,7 +6,9 @@
 #   e2e/cluster/helm-smoke.sh [ENV]          # ENV: dev (default) | staging | prod
 # Env: RELEASE (default stack-smoke), NAMESPACE (default stack-smoke), CHART_DIR (a
 #   chart to use instead of charts/stack, e.g. a throwaway one), HELM, KEEP=1 (do not
-#   uninstall at the end), UPGRADE_SET (extra --set for the upgrade).
+#   uninstall at the end), UPGRADE_SET (extra --set for the upgrade), VALUES_FILES
+#   (space-separated extra -f files, e.g. e2e/cluster/values-local-images.yaml),
+#   HELM_WAIT=1 (install/upgrade wait until the pods are Ready: needs the Stage 2 node).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=lib.sh
@@ -36,6 +38,9 @@ else
   envfile="$chart/environments/$ENV_NAME.yaml"
   [[ -f "$envfile" ]] && values=(-f "$envfile")
 fi
+for f in ${VALUES_FILES:-}; do values+=(-f "$(readlink -f "$f")"); done
+wait_args=()
+[[ "${HELM_WAIT:-0}" == 1 ]] && wait_args=(--wait=watcher --timeout "${HELM_TIMEOUT:-15m}")
 
 t() { local s; s=$(date +%s.%N); "$@"; log "  ($(python3 -c "print(round($(date +%s.%N)-$s,2))")s)"; }
 
@@ -45,11 +50,11 @@ t "$HELM" install "$RELEASE" "$chart" -n "$NAMESPACE" --create-namespace "${valu
 log "dry-run rendered $(grep -c '^kind:' "$work/dry-run.out" || true) objects"
 
 log "helm install"
-t "$HELM" install "$RELEASE" "$chart" -n "$NAMESPACE" --create-namespace "${values[@]}"
+t "$HELM" install "$RELEASE" "$chart" -n "$NAMESPACE" --create-namespace "${values[@]}" "${wait_args[@]}"
 
 log "helm upgrade"
 # shellcheck disable=SC2086
-t "$HELM" upgrade "$RELEASE" "$chart" -n "$NAMESPACE" "${values[@]}" ${UPGRADE_SET:-}
+t "$HELM" upgrade "$RELEASE" "$chart" -n "$NAMESPACE" "${values[@]}" "${wait_args[@]}" ${UPGRADE_SET:-}
 
 "$HELM" history "$RELEASE" -n "$NAMESPACE"
 "$KUBECTL" get all,pvc,pdb,cm -n "$NAMESPACE" -o wide || true

@@ -19,13 +19,7 @@ KUBELET_DIR="$E2E_RUN_DIR/kubelet"
 
 build_coredns() {
   [[ -x "$COREDNS_BIN" ]] && return 0
-  log "building CoreDNS $COREDNS_VERSION from the Go module proxy"
-  local start; start=$(date +%s)
-  mkdir -p "$(dirname "$COREDNS_BIN")"
-  (cd "$(dirname "$COREDNS_BIN")" && GOTOOLCHAIN=local GOFLAGS="-trimpath -buildvcs=false" \
-     CGO_ENABLED=0 GOBIN="$(dirname "$COREDNS_BIN")" \
-     go install -p "${BUILD_P:-2}" -ldflags "-s -w" "github.com/coredns/coredns@$COREDNS_VERSION")
-  log "built CoreDNS in $(( $(date +%s) - start ))s"
+  COREDNS_VERSION="$COREDNS_VERSION" E2E_CACHE="$E2E_CACHE" "$E2E_REPO_ROOT/e2e/build/build-coredns.sh"
 }
 
 write_node_cleanup() {

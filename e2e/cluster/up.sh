@@ -120,7 +120,6 @@ fi
 
 # --- kube-controller-manager ----------------------------------------------------------
 if has kube-controller-manager; then
-  mkdir -p "$E2E_RUN_DIR/hostpath"
   start_proc kube-controller-manager "$K8S_BIN/kube-controller-manager" \
     --kubeconfig "$E2E_RUN_DIR/kube-controller-manager.kubeconfig" \
     --authentication-kubeconfig "$E2E_RUN_DIR/kube-controller-manager.kubeconfig" \
@@ -137,6 +136,12 @@ if has kube-controller-manager; then
     --enable-hostpath-provisioner=true \
     --profiling=false --v 1
   wait_for "kube-controller-manager /healthz" 90 curl -skf https://127.0.0.1:10257/healthz
+  # The in-tree hostpath provisioner creates /tmp/hostpath_pv/<uuid> as root with mode 0750,
+  # and hostPath volumes get no fsGroup ownership change, so non-root pods (runAsUser 1000)
+  # could not write their PVs. Open each new PV dir up (this VM only, throwaway data).
+  mkdir -p /tmp/hostpath_pv
+  start_proc hostpath-perms /bin/bash -c \
+    'while sleep 1; do find /tmp/hostpath_pv -mindepth 1 -maxdepth 1 -type d ! -perm -0777 -exec chmod 0777 {} + 2>/dev/null; done'
 fi
 
 # --- kube-scheduler -------------------------------------------------------------------
