@@ -211,3 +211,226 @@ zookeeper.bytes: a JVM size (512M, 1G) or a Kubernetes memory quantity (2Gi, 512
 {{- end }}
 {{- end }}
 {{- end }}
+
+{{/*
+zookeeper.volumeClaimTemplates: the StatefulSet's volumeClaimTemplates entries (a YAML
+list: data, and datalog with persistence.dataLog.enabled), empty when persistence is off.
+statefulset.yaml and zookeeper.upgradeGuard both render it, so the guard compares exactly
+what an upgrade would send.
+*/}}
+{{- define "zookeeper.volumeClaimTemplates" -}}
+{{- if .Values.persistence.enabled -}}
+- apiVersion: v1
+  kind: PersistentVolumeClaim
+  metadata:
+    name: data
+    labels:
+      {{- include "zookeeper.selectorLabels" . | nindent 6 }}
+    {{- with .Values.persistence.annotations }}
+    annotations:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+  spec:
+    accessModes:
+      {{- toYaml .Values.persistence.accessModes | nindent 6 }}
+    {{- with (include "zookeeper.storageClass" .Values.persistence.storageClass | trim) }}
+    {{- . | nindent 4 }}
+    {{- end }}
+    resources:
+      requests:
+        storage: {{ .Values.persistence.size | quote }}
+{{- if .Values.persistence.dataLog.enabled }}
+- apiVersion: v1
+  kind: PersistentVolumeClaim
+  metadata:
+    name: datalog
+    labels:
+      {{- include "zookeeper.selectorLabels" . | nindent 6 }}
+    {{- with .Values.persistence.annotations }}
+    annotations:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+  spec:
+    accessModes:
+      {{- toYaml .Values.persistence.accessModes | nindent 6 }}
+    {{- with (include "zookeeper.storageClass" .Values.persistence.dataLog.storageClass | trim) }}
+    {{- . | nindent 4 }}
+    {{- end }}
+    resources:
+      requests:
+        storage: {{ .Values.persistence.dataLog.size | quote }}
+{{- end }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+zookeeper.valuesPrefix: where this chart's values sit for the user: "" for the chart on its
+own, "zookeeper." inside the stack umbrella (from the template path, so aliases work too).
+*/}}
+{{- define "zookeeper.valuesPrefix" -}}
+{{- range rest (splitList "/charts/" (trimSuffix "/templates" .Template.BasePath)) -}}{{ . }}.{{- end -}}
+{{- end -}}
+
+{{/*
+zookeeper.quantityBytes: a Kubernetes quantity (8Gi, 1.5T, 500000000) as a whole number of
+bytes, empty when it has another form. The API server stores quantities in canonical
+form (1024Mi comes back as 1Gi), so claim sizes are compared as numbers.
+*/}}
+{{- define "zookeeper.quantityBytes" -}}
+{{- $units := dict "" 1 "k" 1000 "M" 1000000 "G" 1000000000 "T" 1000000000000 "P" 1000000000000000 "E" 1000000000000000000 "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 "Ti" 1099511627776 "Pi" 1125899906842624 "Ei" 1152921504606846976 -}}
+{{- $q := toString . -}}
+{{- if regexMatch "^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$" $q -}}
+{{- printf "%.0f" (mulf (regexFind "^[0-9.]+" $q | float64) (get $units (regexReplaceAll "^[0-9.]+" $q ""))) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+zookeeper.upgradeGuard: on an upgrade (the StatefulSet exists), fail the render when a value
+changed a field the API server refuses to change on a StatefulSet, naming the value, the
+old and new setting and the way out. lookup is empty under helm template, helm lint and
+a client-side dry run, so those never see it.
+*/}}
+{{- define "zookeeper.upgradeGuard" -}}
+{{- $existing := lookup "apps/v1" "StatefulSet" .Release.Namespace (include "zookeeper.fullname" .) -}}
+{{- include "zookeeper.upgradeGuard.compare" (dict "existing" $existing "ctx" .) -}}
+{{- end -}}
+
+{{/*
+zookeeper.upgradeGuard.compare: the guard's comparison, given {"existing": <StatefulSet as
+the API server returns it, or empty>, "ctx": <the chart's context>}. Compares serviceName,
+podManagementPolicy, selector.matchLabels and the volumeClaimTemplates (names, labels,
+annotations, accessModes, storageClassName, storage request) with this render. A
+StatefulSet owned by another release is left alone (helm reports the ownership itself).
+*/}}
+{{- define "zookeeper.upgradeGuard.compare" -}}
+{{- $existing := .existing | default dict -}}
+{{- $ctx := .ctx -}}
+{{- $owner := dig "metadata" "annotations" "meta.helm.sh/release-name" "" $existing -}}
+{{- if and $existing (or (not $owner) (eq $owner $ctx.Release.Name)) -}}
+{{- $p := include "zookeeper.valuesPrefix" $ctx -}}
+{{- $sts := include "zookeeper.fullname" $ctx -}}
+{{- $ns := $ctx.Release.Namespace -}}
+{{- $orphan := printf "delete the StatefulSet with `kubectl delete sts %s -n %s --cascade=orphan` (its pods and PVCs keep running) and upgrade again" $sts $ns -}}
+{{- /* value names per claim template */ -}}
+{{- $sources := dict
+  "data" (dict "enabled" "persistence.enabled" "size" "persistence.size" "storageClass" "persistence.storageClass" "accessModes" "persistence.accessModes" "annotations" "persistence.annotations")
+  "datalog" (dict "enabled" "persistence.dataLog.enabled" "size" "persistence.dataLog.size" "storageClass" "persistence.dataLog.storageClass" "accessModes" "persistence.accessModes" "annotations" "persistence.annotations")
+-}}
+{{- $problems := list -}}
+
+{{- /* selector: only nameOverride can change it for the same StatefulSet name */ -}}
+{{- $oldSel := dict -}}
+{{- range $k, $v := (dig "spec" "selector" "matchLabels" (dict) $existing) -}}{{- $_ := set $oldSel $k (toString $v) -}}{{- end -}}
+{{- $newSel := dict -}}
+{{- range $k, $v := (include "zookeeper.selectorLabels" $ctx | fromYaml) -}}{{- $_ := set $newSel $k (toString $v) -}}{{- end -}}
+{{- $selectorChanged := ne (toJson $oldSel) (toJson $newSel) -}}
+{{- if $selectorChanged -}}
+{{- $oldName := get $oldSel "app.kubernetes.io/name" -}}
+{{- $newName := get $newSel "app.kubernetes.io/name" -}}
+{{- if ne $oldName $newName -}}
+{{- $problems = append $problems (printf "%snameOverride: the StatefulSet selects app.kubernetes.io/name=%q, this upgrade renders %q. A StatefulSet's selector can never change: set %snameOverride so that the name is %q again." $p $oldName $newName $p $oldName) -}}
+{{- else -}}
+{{- $problems = append $problems (printf "selector: the StatefulSet selects %s, this upgrade renders %s. A StatefulSet's selector can never change: keep the chart's selector labels (nameOverride, the release name)." (toJson $oldSel) (toJson $newSel)) -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* serviceName */ -}}
+{{- $oldSvc := dig "spec" "serviceName" "" $existing -}}
+{{- $newSvc := include "zookeeper.headlessServiceName" $ctx -}}
+{{- if ne $oldSvc $newSvc -}}
+{{- $problems = append $problems (printf "%sservice.headless.name: the StatefulSet's serviceName is %q, this upgrade renders %q. Set %sservice.headless.name to %q again, or %s (the pods then roll onto DNS names under the new Service)." $p $oldSvc $newSvc $p $oldSvc $orphan) -}}
+{{- end -}}
+
+{{- /* podManagementPolicy (the API server's default is OrderedReady) */ -}}
+{{- $oldPmp := dig "spec" "podManagementPolicy" "OrderedReady" $existing -}}
+{{- $newPmp := toString $ctx.Values.podManagementPolicy -}}
+{{- if ne $oldPmp $newPmp -}}
+{{- $problems = append $problems (printf "%spodManagementPolicy: the StatefulSet has %q, this upgrade renders %q. Set %spodManagementPolicy back to %q, or %s." $p $oldPmp $newPmp $p $oldPmp $orphan) -}}
+{{- end -}}
+
+{{- /* volumeClaimTemplates */ -}}
+{{- $old := dict -}}
+{{- $oldNames := list -}}
+{{- range (dig "spec" "volumeClaimTemplates" (list) $existing) -}}
+{{- $n := dig "metadata" "name" "" . -}}
+{{- $_ := set $old $n . -}}
+{{- $oldNames = append $oldNames $n -}}
+{{- end -}}
+{{- $new := dict -}}
+{{- $newNames := list -}}
+{{- range (include "zookeeper.volumeClaimTemplates" $ctx | fromYamlArray) -}}
+{{- $n := dig "metadata" "name" "" . -}}
+{{- $_ := set $new $n . -}}
+{{- $newNames = append $newNames $n -}}
+{{- end -}}
+{{- if ne (join "," $oldNames) (join "," $newNames) -}}
+{{- if and $oldNames (not $newNames) -}}
+{{- $problems = append $problems (printf "%spersistence.enabled: the StatefulSet keeps its data on PVCs, this upgrade sets persistence.enabled false (emptyDirs, lost with each pod). Set %spersistence.enabled back to true; to really drop the volumes, %s (the PVCs %s-%s-N stay behind)." $p $p $orphan (first $oldNames) $sts) -}}
+{{- else if and $newNames (not $oldNames) -}}
+{{- $problems = append $problems (printf "%spersistence.enabled: the StatefulSet has no volumeClaimTemplates (persistence.enabled false), this upgrade sets it true. Set %spersistence.enabled back to false, or %s: the pods then roll one at a time onto new, empty PVCs (nothing is copied from the emptyDirs)." $p $p $orphan) -}}
+{{- else if and (has "data" $oldNames) (has "data" $newNames) (eq (len $oldNames) (add 1 (ternary 1 0 (has "datalog" $oldNames)))) (eq (len $newNames) (add 1 (ternary 1 0 (has "datalog" $newNames)))) -}}
+{{- if has "datalog" $newNames -}}
+{{- $problems = append $problems (printf "%spersistence.dataLog.enabled: the StatefulSet has no datalog claims, this upgrade sets persistence.dataLog.enabled true. Set %spersistence.dataLog.enabled back to false (enable it on a new cluster: the existing transaction log stays in /data), or %s: the servers then roll one at a time onto new, empty datalog-%s-N claims and resync from the quorum." $p $p $orphan $sts) -}}
+{{- else -}}
+{{- $problems = append $problems (printf "%spersistence.dataLog.enabled: the StatefulSet keeps the transaction log on the claims datalog-%s-N, this upgrade sets persistence.dataLog.enabled false. Set %spersistence.dataLog.enabled back to true, or %s (the datalog PVCs stay behind)." $p $sts $p $orphan) -}}
+{{- end -}}
+{{- else -}}
+{{- $problems = append $problems (printf "volumeClaimTemplates: the StatefulSet has claims [%s], this upgrade renders [%s]. Claim templates cannot change: %s." (join ", " $oldNames) (join ", " $newNames) $orphan) -}}
+{{- end -}}
+{{- end -}}
+{{- range $name := $newNames -}}
+{{- if hasKey $old $name -}}
+{{- $src := get $sources $name | default (dict "size" (printf "volumeClaimTemplates[%s].storage" $name) "storageClass" (printf "volumeClaimTemplates[%s].storageClassName" $name) "accessModes" (printf "volumeClaimTemplates[%s].accessModes" $name) "annotations" (printf "volumeClaimTemplates[%s].annotations" $name)) -}}
+{{- $o := get $old $name -}}
+{{- $n := get $new $name -}}
+{{- $pvcs := printf "%s-%s-N" $name $sts -}}
+{{- /* storage request */ -}}
+{{- $os := dig "spec" "resources" "requests" "storage" "" $o | toString -}}
+{{- $nsz := dig "spec" "resources" "requests" "storage" "" $n | toString -}}
+{{- $ob := include "zookeeper.quantityBytes" $os -}}
+{{- $nb := include "zookeeper.quantityBytes" $nsz -}}
+{{- $sizeChanged := ne $os $nsz -}}
+{{- if and $ob $nb -}}{{- $sizeChanged = ne $ob $nb -}}{{- end -}}
+{{- if $sizeChanged -}}
+{{- if and $ob $nb (lt (float64 $nb) (float64 $ob)) -}}
+{{- $problems = append $problems (printf "%s%s: the claim template %q requests %s, this upgrade asks for %s. A volume cannot shrink: set %s%s back to %q." $p $src.size $name $os $nsz $p $src.size $os) -}}
+{{- else -}}
+{{- $problems = append $problems (printf "%s%s: the claim template %q requests %s, this upgrade asks for %s. Resize the PVCs %s in place if the StorageClass allows volume expansion (kubectl patch pvc %s-%s-0 -n %s -p '{\"spec\":{\"resources\":{\"requests\":{\"storage\":\"%s\"}}}}', likewise for every N), then %s; or set %s%s back to %q." $p $src.size $name $os $nsz $pvcs $name $sts $ns $nsz $orphan $p $src.size $os) -}}
+{{- end -}}
+{{- end -}}
+{{- /* storageClassName, in values terms: absent is "", "" is "-" */ -}}
+{{- $oc := ternary (dig "spec" "storageClassName" "" $o | default "-") "" (hasKey (dig "spec" (dict) $o) "storageClassName") -}}
+{{- $nc := ternary (dig "spec" "storageClassName" "" $n | default "-") "" (hasKey (dig "spec" (dict) $n) "storageClassName") -}}
+{{- if ne $oc $nc -}}
+{{- $problems = append $problems (printf "%s%s: the claim template %q was installed with %q, this upgrade sets %q. Existing PVCs never change class (the StatefulSet reuses %s by name): set %s%s back to %q, or, to give only claims created from now on the new class, %s." $p $src.storageClass $name $oc $nc $pvcs $p $src.storageClass $oc $orphan) -}}
+{{- end -}}
+{{- /* accessModes */ -}}
+{{- $oa := join "," (dig "spec" "accessModes" (list) $o) -}}
+{{- $na := join "," (dig "spec" "accessModes" (list) $n) -}}
+{{- if ne $oa $na -}}
+{{- $problems = append $problems (printf "%s%s: the claim template %q has [%s], this upgrade renders [%s]. Existing PVCs keep their access modes: set %s%s back to [%s], or, for claims created from now on only, %s." $p $src.accessModes $name $oa $na $p $src.accessModes $oa $orphan) -}}
+{{- end -}}
+{{- /* annotations */ -}}
+{{- $oan := dict -}}
+{{- range $k, $v := (dig "metadata" "annotations" (dict) $o) -}}{{- $_ := set $oan $k (toString $v) -}}{{- end -}}
+{{- $nan := dict -}}
+{{- range $k, $v := (dig "metadata" "annotations" (dict) $n) -}}{{- $_ := set $nan $k (toString $v) -}}{{- end -}}
+{{- if ne (toJson $oan) (toJson $nan) -}}
+{{- $problems = append $problems (printf "%s%s: the claim template %q has annotations %s, this upgrade renders %s. Set %s%s back, or %s (existing PVCs keep their annotations: use kubectl annotate pvc)." $p $src.annotations $name (toJson $oan) (toJson $nan) $p $src.annotations $orphan) -}}
+{{- end -}}
+{{- /* labels (the selector labels: reported with the selector) */ -}}
+{{- $ol := dict -}}
+{{- range $k, $v := (dig "metadata" "labels" (dict) $o) -}}{{- $_ := set $ol $k (toString $v) -}}{{- end -}}
+{{- $nl := dict -}}
+{{- range $k, $v := (dig "metadata" "labels" (dict) $n) -}}{{- $_ := set $nl $k (toString $v) -}}{{- end -}}
+{{- if and (ne (toJson $ol) (toJson $nl)) (not $selectorChanged) -}}
+{{- $problems = append $problems (printf "volumeClaimTemplates: the claim template %q has labels %s, this upgrade renders %s. Claim templates cannot change: %s." $name (toJson $ol) (toJson $nl) $orphan) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- if $problems -}}
+{{- fail (printf "upgrade refused: the StatefulSet %s/%s exists and this upgrade changes fields the API server never lets a StatefulSet change (selector, serviceName, podManagementPolicy, volumeClaimTemplates):\n- %s" $ns $sts (join "\n- " $problems)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
