@@ -8,7 +8,8 @@
 #   chart to use instead of charts/stack, e.g. a throwaway one), HELM, KEEP=1 (do not
 #   uninstall at the end), UPGRADE_SET (extra --set for the upgrade), VALUES_FILES
 #   (space-separated extra -f files, e.g. e2e/cluster/values-local-images.yaml),
-#   HELM_WAIT=1 (install/upgrade wait until the pods are Ready: needs the Stage 2 node).
+#   HELM_WAIT=1 (install/upgrade wait until the pods are Ready, then `helm test` unless
+#   HELM_TEST=0: needs the node components).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=lib.sh
@@ -57,6 +58,10 @@ log "helm upgrade"
 t "$HELM" upgrade "$RELEASE" "$chart" -n "$NAMESPACE" "${values[@]}" "${wait_args[@]}" ${UPGRADE_SET:-}
 
 "$HELM" history "$RELEASE" -n "$NAMESPACE"
+if [[ "${HELM_WAIT:-0}" == 1 && "${HELM_TEST:-1}" == 1 ]]; then
+  log "helm test"
+  t "$HELM" test "$RELEASE" -n "$NAMESPACE" --logs --timeout "${HELM_TIMEOUT:-15m}"
+fi
 "$KUBECTL" get all,pvc,pdb,cm -n "$NAMESPACE" -o wide || true
 
 if [[ "${KEEP:-0}" != 1 ]]; then

@@ -27,8 +27,10 @@ E2E_NODE_NAME="${E2E_NODE_NAME:-e2e-node}"
 E2E_NODE_IF="${E2E_NODE_IF:-e2e-node0}"
 E2E_NODE_IP="${E2E_NODE_IP:-10.213.0.10}"
 
-# Components started by up.sh, in order. Stage 2 adds: kubelet kube-proxy coredns.
-E2E_COMPONENTS="${E2E_COMPONENTS:-etcd kube-apiserver kube-controller-manager kube-scheduler}"
+# Components started by up.sh, in order. The node part (kubelet, kube-proxy, coredns) needs
+# e2e/runtime's containerd running. `up.sh --control-plane` starts only the first four.
+E2E_CONTROL_PLANE="etcd kube-apiserver kube-controller-manager kube-scheduler"
+E2E_COMPONENTS="${E2E_COMPONENTS:-$E2E_CONTROL_PLANE coredns kubelet kube-proxy}"
 
 PKI="$E2E_RUN_DIR/pki"
 LOGS="$E2E_RUN_DIR/logs"

@@ -106,7 +106,8 @@ conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeou
 iptables: {masqueradeAll: ${E2E_MASQUERADE_ALL:-false}, localhostNodePorts: false}
 EOF
   start_proc kube-proxy "$K8S_BIN/kube-proxy" --config "$E2E_RUN_DIR/kube-proxy/config.yaml" --v 1
-  wait_for "kube-proxy /healthz" 60 curl -sf http://127.0.0.1:10256/healthz
+  # /healthz stays 503 until the node exists; /livez only says the proxier syncs
+  wait_for "kube-proxy /livez" 60 curl -sf http://127.0.0.1:10256/livez
 }
 
 start_coredns() {
@@ -143,6 +144,6 @@ EOF
 start_node_components() {
   write_node_cleanup
   if has coredns; then start_coredns; fi
-  if has kube-proxy; then start_kube_proxy; fi
   if has kubelet; then start_kubelet; fi
+  if has kube-proxy; then start_kube_proxy; fi
 }

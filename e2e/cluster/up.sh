@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Bring up a single-node Kubernetes built from upstream sources, on this VM only.
 #
-#   e2e/cluster/up.sh                 # etcd + apiserver + controller-manager + scheduler
+#   e2e/runtime/start-containerd.sh --with-images   # the node's runtime + local images
+#   e2e/cluster/up.sh                 # etcd, apiserver, controller-manager, scheduler,
+#                                     # CoreDNS, kubelet, kube-proxy (node e2e-node)
+#   e2e/cluster/up.sh --control-plane # only etcd + apiserver + controller-manager + scheduler
 #   E2E_COMPONENTS="etcd kube-apiserver" e2e/cluster/up.sh    # Stage 1 minimum
 #   export KUBECONFIG=/tmp/stack-e2e/run/kubeconfig
 #   e2e/cluster/down.sh               # stops everything up.sh started, cleans state
@@ -17,6 +20,12 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/lib.sh"
 # shellcheck source=pki.sh
 source "$HERE/pki.sh"
+
+case "${1:-}" in
+  --control-plane) E2E_COMPONENTS="$E2E_CONTROL_PLANE" ;;
+  "") ;;
+  *) die "usage: up.sh [--control-plane]" ;;
+esac
 
 on_fail() {
   local rc=$?
