@@ -33,6 +33,15 @@ if [[ -S "$CONTAINERD_SOCK" && -x \$crictl ]]; then
 fi
 grep -o " $KUBELET_DIR[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "\$m" 2>/dev/null || true; done
 [[ -x "$K8S_BIN/kube-proxy" ]] && "$K8S_BIN/kube-proxy" --cleanup >/dev/null 2>&1 || true
+# chains the kubelet itself creates
+for ipt in iptables ip6tables; do
+  \$ipt -D INPUT -j KUBE-FIREWALL 2>/dev/null; \$ipt -D OUTPUT -j KUBE-FIREWALL 2>/dev/null
+  for t in nat filter mangle; do
+    for c in KUBE-FIREWALL KUBE-KUBELET-CANARY KUBE-IPTABLES-HINT; do
+      \$ipt -t \$t -F \$c 2>/dev/null; \$ipt -t \$t -X \$c 2>/dev/null
+    done
+  done
+done
 rm -rf "$KUBELET_DIR"
 EOF
 }
