@@ -64,6 +64,21 @@ if [[ "${HELM_WAIT:-0}" == 1 && "${HELM_TEST:-1}" == 1 ]]; then
 fi
 "$KUBECTL" get all,pvc,pdb,cm -n "$NAMESPACE" -o wide || true
 
+"$KUBECTL" get events -n "$NAMESPACE" --field-selector reason=FailedScheduling \
+  -o custom-columns=OBJECT:.involvedObject.name,MESSAGE:.message --no-headers 2>/dev/null | sort -u | head -20 || true
+
+# containers that restarted: show why (last lines of the previous instance)
+"$KUBECTL" get pods -n "$NAMESPACE" -o jsonpath='{range .items[*]}{.metadata.name}{" "}{range .status.containerStatuses[*]}{.name}{"="}{.restartCount}{" "}{end}{"\n"}{end}' |
+while read -r pod rest; do
+  for cr in $rest; do
+    c="${cr%%=*}"; n="${cr#*=}"
+    if [[ "$n" != 0 ]]; then
+      log "pod $pod container $c restarted $n time(s); previous instance's last lines:"
+      "$KUBECTL" logs -n "$NAMESPACE" "$pod" -c "$c" --previous --tail "${RESTART_LOG_LINES:-25}" || true
+    fi
+  done
+done
+
 if [[ "${KEEP:-0}" != 1 ]]; then
   log "helm uninstall"
   "$HELM" uninstall "$RELEASE" -n "$NAMESPACE"
