@@ -15,6 +15,7 @@
 #   E2E_CACHE     (default ~/.cache/stack-e2e)  binaries land in $E2E_CACHE/k8s-$K8S_VERSION/bin
 #   BUILD_P       (default 2)  go build -p (the machine has 2 cores shared with others)
 #   FORCE=1       rebuild even if the binary exists
+#   KUBELET_CGO=0 static kubelet (default 1: cgo, like upstream's release build)
 # Prints one line per component: "built <name> in <secs>s" or "cached <name>".
 set -euo pipefail
 
@@ -113,7 +114,9 @@ for c in "${COMPONENTS[@]}"; do
     continue
   fi
   # Upstream links kubelet with cgo (KUBE_STATIC_BINARIES excludes it); the rest are static.
-  cgo=0; [[ "$c" == kubelet ]] && cgo=1
+  # KUBELET_CGO=0 builds a static kubelet that reuses the other binaries' package cache
+  # (much faster cold; not what upstream ships).
+  cgo=0; [[ "$c" == kubelet ]] && cgo="${KUBELET_CGO:-1}"
   log "building $c (CGO_ENABLED=$cgo, -p $BUILD_P)"
   start=$(date +%s)
   (cd "$MOD" && CGO_ENABLED=$cgo go build -p "$BUILD_P" -ldflags "$LDFLAGS" \

@@ -58,7 +58,7 @@ fi
 
 if [[ -d "$E2E_RUN_DIR" ]]; then
   rm -rf "$E2E_RUN_DIR/etcd" "$E2E_RUN_DIR/pki" "$E2E_RUN_DIR"/*.kubeconfig \
-    "$E2E_RUN_DIR/kubeconfig" "$E2E_RUN_DIR"/*-certs \
+    "$E2E_RUN_DIR/kubeconfig" "$E2E_RUN_DIR"/*-certs "$E2E_RUN_DIR/coredns" "$E2E_RUN_DIR/kube-proxy" "$E2E_RUN_DIR/hostpath" \
     "$E2E_RUN_DIR/version.json"
   if [[ "${E2E_PURGE:-0}" == 1 ]]; then
     rm -rf "$E2E_RUN_DIR"

@@ -12,7 +12,11 @@ K8S_BIN="${K8S_BIN:-$E2E_CACHE/k8s-$K8S_VERSION/bin}"
 E2E_RUN_DIR="${E2E_RUN_DIR:-/tmp/stack-e2e/run}"
 
 # Loopback-only control plane.
-E2E_ETCD_BIN="${E2E_ETCD_BIN:-$(command -v etcd || true)}"
+# etcd: built from the Go module proxy by e2e/build/build-etcd.sh (v3.6.4, what kubeadm 1.34
+# deploys) unless E2E_ETCD_BIN names another one (Debian's etcd-server 3.4.23 works too:
+# E2E_ETCD_BIN=/usr/bin/etcd).
+ETCD_VERSION="${ETCD_VERSION:-v3.6.4}"
+E2E_ETCD_BIN="${E2E_ETCD_BIN:-$E2E_CACHE/etcd-$ETCD_VERSION/etcd}"
 E2E_ETCD_CLIENT_PORT="${E2E_ETCD_CLIENT_PORT:-23790}"
 E2E_ETCD_PEER_PORT="${E2E_ETCD_PEER_PORT:-23800}"
 E2E_APISERVER_PORT="${E2E_APISERVER_PORT:-6443}"

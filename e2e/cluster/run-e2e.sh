@@ -39,6 +39,7 @@ trap finish EXIT
 
 step build-k8s "$ROOT/e2e/build/build-k8s.sh" || exit 1
 step build-coredns "$ROOT/e2e/build/build-coredns.sh" || exit 1
+step build-etcd "$ROOT/e2e/build/build-etcd.sh" || exit 1
 step containerd+images "$ROOT/e2e/runtime/start-containerd.sh" --with-images || exit 1
 "$HERE/down.sh" >/dev/null 2>&1 || true   # leftovers of an earlier run
 step cluster-up "$HERE/up.sh" || exit 1

@@ -60,8 +60,12 @@ if (( ${#need[@]} )); then
   log "building missing binaries: ${need[*]}"
   K8S_VERSION="$K8S_VERSION" E2E_CACHE="$E2E_CACHE" "$E2E_REPO_ROOT/e2e/build/build-k8s.sh" "${need[@]}"
 fi
-if has etcd; then
-  [[ -x "$E2E_ETCD_BIN" ]] || die "etcd not found (apt-get install etcd-server, or set E2E_ETCD_BIN)"
+if has etcd && [[ ! -x "$E2E_ETCD_BIN" ]]; then
+  if [[ "$E2E_ETCD_BIN" == "$E2E_CACHE/etcd-$ETCD_VERSION/etcd" ]]; then
+    ETCD_VERSION="$ETCD_VERSION" E2E_CACHE="$E2E_CACHE" "$E2E_REPO_ROOT/e2e/build/build-etcd.sh"
+  else
+    die "etcd not found at $E2E_ETCD_BIN"
+  fi
 fi
 
 mkdir -p "$E2E_RUN_DIR" "$LOGS" "$PIDS"
@@ -94,7 +98,7 @@ if has etcd; then
     --initial-advertise-peer-urls "http://127.0.0.1:$E2E_ETCD_PEER_PORT" \
     --initial-cluster "e2e=http://127.0.0.1:$E2E_ETCD_PEER_PORT" \
     --initial-cluster-state new --quota-backend-bytes 2147483648 \
-    --snapshot-count 10000 --logger zap --log-level warn
+    --logger zap --log-level warn
   wait_for etcd 60 curl -sf "http://127.0.0.1:$E2E_ETCD_CLIENT_PORT/health"
 fi
 
