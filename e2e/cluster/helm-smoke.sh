@@ -9,7 +9,7 @@
 #   uninstall at the end), UPGRADE_SET (extra --set for the upgrade), VALUES_FILES
 #   (space-separated extra -f files, e.g. e2e/cluster/values-local-images.yaml),
 #   HELM_WAIT=1 (install/upgrade wait until the pods are Ready, then `helm test` unless
-#   HELM_TEST=0: needs the node components).
+#   HELM_TEST=0: needs the node components), SETTLE_SECONDS (wait before reporting).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=lib.sh
@@ -58,14 +58,19 @@ log "helm upgrade"
 t "$HELM" upgrade "$RELEASE" "$chart" -n "$NAMESPACE" "${values[@]}" "${wait_args[@]}" ${UPGRADE_SET:-}
 
 "$HELM" history "$RELEASE" -n "$NAMESPACE"
+if [[ "${SETTLE_SECONDS:-0}" != 0 ]]; then
+  log "letting the release settle for ${SETTLE_SECONDS}s"
+  sleep "$SETTLE_SECONDS"
+fi
 if [[ "${HELM_WAIT:-0}" == 1 && "${HELM_TEST:-1}" == 1 ]]; then
   log "helm test"
   t "$HELM" test "$RELEASE" -n "$NAMESPACE" --logs --timeout "${HELM_TIMEOUT:-15m}"
 fi
 "$KUBECTL" get all,pvc,pdb,cm -n "$NAMESPACE" -o wide || true
 
-"$KUBECTL" get events -n "$NAMESPACE" --field-selector reason=FailedScheduling \
-  -o custom-columns=OBJECT:.involvedObject.name,MESSAGE:.message --no-headers 2>/dev/null | sort -u | head -20 || true
+# pods the scheduler could not place, and its current reason
+"$KUBECTL" get pods -n "$NAMESPACE" --field-selector status.phase=Pending \
+  -o jsonpath='{range .items[*]}{.metadata.name}{": "}{.status.conditions[?(@.type=="PodScheduled")].message}{"\n"}{end}' || true
 
 # containers that restarted: show why (last lines of the previous instance)
 "$KUBECTL" get pods -n "$NAMESPACE" -o jsonpath='{range .items[*]}{.metadata.name}{" "}{range .status.containerStatuses[*]}{.name}{"="}{.restartCount}{" "}{end}{"\n"}{end}' |

@@ -48,7 +48,7 @@ for env in "${envs[@]}"; do
   case "$env" in
     prod)
       step "helm $env (dry-run=server, install, upgrade; no wait)" \
-        env RELEASE="e2e-$env" NAMESPACE="e2e-$env" HELM_WAIT=0 \
+        env RELEASE="e2e-$env" NAMESPACE="e2e-$env" HELM_WAIT=0 SETTLE_SECONDS=30 \
             VALUES_FILES="$HERE/values-local-images.yaml" "$HERE/helm-smoke.sh" "$env"
       ;;
     *)
