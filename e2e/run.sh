@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The stack on a real single-node Kubernetes built from upstream sources (make e2e).
+# shellcheck disable=SC2317  # functions run through step()
 #
 #   e2e/run.sh            build or reuse binaries and images, start containerd and the
 #                         cluster, helm install the stack (staging topology, local images),
@@ -34,6 +35,15 @@ VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
 RUN_DIR="${E2E_RUN_DIR:-/tmp/stack-e2e/run}"
 export E2E_RUN_DIR="$RUN_DIR"
+
+# One cluster per machine (see e2e/cluster/lib.sh): hold the lock for the whole run.
+mkdir -p /tmp/stack-e2e
+exec 9>/tmp/stack-e2e/cluster.lock
+if ! flock -n 9; then
+  echo "[e2e] another e2e run holds /tmp/stack-e2e/cluster.lock; waiting for it" >&2
+  flock -w "${E2E_LOCK_WAIT:-3600}" 9
+fi
+export E2E_LOCK_HELD=$$
 
 # --- timings and summary --------------------------------------------------------------
 declare -a STEP_NAMES=() STEP_SECS=() STEP_RESULTS=()
@@ -86,16 +96,29 @@ if [[ "$MODE" == down ]]; then teardown; exit 0; fi
 # --- tools: the venv (stackctl, pinned helm), the e2e client libraries ------------------
 setup_tools() {
   make -s setup
-  "$PY" -c 'import kafka, dns' 2>/dev/null || "$VENV/bin/pip" install -q -e "$ROOT[e2e]"
+  "$PY" -c 'import kafka, dns' 2>/dev/null || "$VENV/bin/pip" install -q -e "${ROOT}[e2e]"
   HELM="$("$PY" -c 'from stackctl.helmbin import find_helm; print(find_helm())')"
   KUBECTL="$("$PY" -c 'from stackctl.helmbin import find_kubectl; print(find_kubectl())')"
-  export HELM KUBECTL HELM_DIR="$(dirname "$HELM")"
+  HELM_DIR="$(dirname "$HELM")"
+  export HELM KUBECTL HELM_DIR
   # Package the subcharts (stackctl keeps charts/stack/charts in step with the sources).
   "$VENV/bin/stackctl" deps >/dev/null
 }
 
+build_control_plane() {
+  e2e/build/build-etcd.sh
+  e2e/build/build-k8s.sh kube-apiserver kube-controller-manager kube-scheduler
+}
+build_all() {
+  e2e/build/build-etcd.sh
+  e2e/build/build-k8s.sh
+  e2e/build/build-coredns.sh
+}
+
 trap on_exit EXIT
 step "setup: venv, pinned helm, chart dependencies" setup_tools
+# Leftovers of an earlier run that was killed (down.sh is safe to run any time).
+e2e/cluster/down.sh >/dev/null 2>&1 || true
 
 # helm's own state stays out of the user's home.
 HELM_HOME="$(mktemp -d /tmp/stack-e2e-helm.XXXXXX)"
@@ -106,10 +129,9 @@ env_values=(-f "charts/stack/environments/$ENV_NAME.yaml" -f e2e/values-local.ya
 
 # === Stage 1: the real API server, no pods =============================================
 if [[ "$MODE" == stage1 ]]; then
-  export E2E_COMPONENTS="etcd kube-apiserver kube-controller-manager"
-  step "build kubernetes control plane (cached by version)" \
-    e2e/build/build-k8s.sh kube-apiserver kube-controller-manager
-  step "cluster up (etcd + kube-apiserver + controller-manager)" e2e/cluster/up.sh
+  step "build etcd + kubernetes control plane (cached by version)" build_control_plane
+  step "cluster up (etcd, kube-apiserver, controller-manager, scheduler)" \
+    e2e/cluster/up.sh --control-plane
   export KUBECONFIG="$RUN_DIR/kubeconfig"
 
   dry_run_all() {
@@ -161,8 +183,7 @@ if [[ "$MODE" == stage1 ]]; then
 fi
 
 # === Stage 2: real pods =================================================================
-export E2E_COMPONENTS="etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy coredns"
-step "build kubernetes binaries (cached by version)" e2e/build/build-k8s.sh
+step "build etcd, kubernetes, CoreDNS (cached by version)" build_all
 step "containerd + local images (cached)" e2e/runtime/start-containerd.sh --with-images
 step "cluster up (control plane, kubelet, kube-proxy, CoreDNS)" e2e/cluster/up.sh
 export KUBECONFIG="$RUN_DIR/kubeconfig"

@@ -46,6 +46,20 @@ KUBECTL="${KUBECTL:-$HELM_DIR/kubectl}"
 log() { echo "[e2e-cluster $(date -u +%H:%M:%S)] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
+# One cluster per machine: the ports, bridges, iptables chains and containerd are shared,
+# so every entry point (run.sh, up.sh, down.sh, ...) holds this lock for its lifetime;
+# children of a holder inherit it (E2E_LOCK_HELD). A second run waits instead of tearing
+# down the first one's cluster.
+if [[ -z "${E2E_LOCK_HELD:-}" ]]; then
+  mkdir -p /tmp/stack-e2e
+  exec 9>/tmp/stack-e2e/cluster.lock
+  if ! flock -n 9; then
+    log "another e2e run holds /tmp/stack-e2e/cluster.lock; waiting for it"
+    flock -w "${E2E_LOCK_WAIT:-3600}" 9 || die "timed out waiting for /tmp/stack-e2e/cluster.lock"
+  fi
+  export E2E_LOCK_HELD=$$
+fi
+
 # start_proc NAME EXECUTABLE ARGS... : run detached in its own session, log + pid recorded.
 start_proc() {
   local name="$1"; shift
