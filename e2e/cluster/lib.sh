@@ -66,7 +66,7 @@ start_proc() {
   local exe="$1"
   mkdir -p "$LOGS" "$PIDS"
   log "starting $name"
-  setsid "$@" >>"$LOGS/$name.log" 2>&1 < /dev/null &
+  setsid "$@" >>"$LOGS/$name.log" 2>&1 < /dev/null 9>&- &  # 9: the e2e lock stays with the driver
   local pid=$!
   printf '%s %s\n' "$pid" "$(readlink -f "$exe")" > "$PIDS/$name.pid"
 }

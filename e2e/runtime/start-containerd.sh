@@ -65,7 +65,7 @@ if running; then
 else
   log "starting containerd (config $CONTAINERD_CONFIG, log $CONTAINERD_LOG)"
   rm -f "$CONTAINERD_SOCK"
-  setsid containerd --config "$CONTAINERD_CONFIG" >>"$CONTAINERD_LOG" 2>&1 </dev/null &
+  setsid containerd --config "$CONTAINERD_CONFIG" >>"$CONTAINERD_LOG" 2>&1 </dev/null 9>&- &
   echo $! > "$CONTAINERD_PIDFILE"
   for _ in $(seq 1 100); do
     ctr -a "$CONTAINERD_SOCK" version >/dev/null 2>&1 && break
