@@ -27,8 +27,9 @@ case "${1:-}" in
   *) die "usage: up.sh [--control-plane]" ;;
 esac
 
-on_fail() {
+on_exit() {
   local rc=$?
+  (( rc == 0 )) && return 0
   log "up.sh failed (rc=$rc); last log lines:"
   for f in "$LOGS"/*.log; do
     [[ -f "$f" ]] || continue
@@ -40,7 +41,6 @@ on_fail() {
   fi
   exit "$rc"
 }
-trap on_fail ERR
 
 has() { [[ " $E2E_COMPONENTS " == *" $1 "* ]]; }
 
@@ -50,6 +50,8 @@ for p in "$PIDS"/*.pid; do
     die "a cluster is already running from $E2E_RUN_DIR (run e2e/cluster/down.sh first)"
   fi
 done
+# from here on, any failure tears down whatever this run started
+trap on_exit EXIT
 
 # --- binaries -------------------------------------------------------------------------
 need=()
@@ -176,6 +178,5 @@ if has kubelet || has kube-proxy || has coredns; then
   start_node_components
 fi
 
-trap - ERR
 log "cluster up: export KUBECONFIG=$KUBECONFIG_ADMIN"
 echo "$KUBECONFIG_ADMIN"
