@@ -50,6 +50,22 @@ for p in "$PIDS"/*.pid; do
     die "a cluster is already running from $E2E_RUN_DIR (run e2e/cluster/down.sh first)"
   fi
 done
+
+# --- ports: a health check must never be answered by someone else's server ------------
+declare -A PORTS=(
+  [etcd]="$E2E_ETCD_CLIENT_PORT $E2E_ETCD_PEER_PORT" [kube-apiserver]="$E2E_APISERVER_PORT"
+  [kube-controller-manager]=10257 [kube-scheduler]=10259 [coredns]="18080 18181"
+  [kubelet]="10250 10248" [kube-proxy]="10256 10249"
+)
+busy=()
+for c in "${!PORTS[@]}"; do
+  has "$c" || continue
+  for port in ${PORTS[$c]}; do
+    if ss -Htln "sport = :$port" | grep -q .; then busy+=("$c:$port"); fi
+  done
+done
+(( ${#busy[@]} == 0 )) || die "ports already in use (another cluster or service?): ${busy[*]}"
+
 # from here on, any failure tears down whatever this run started
 trap on_exit EXIT
 
