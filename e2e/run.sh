@@ -86,7 +86,7 @@ on_exit() {
       "$KUBECTL" get pods,pvc,events -n "$NAMESPACE" -o wide 2>&1 | tail -40 >&2 || true
     fi
   fi
-  if [[ "$MODE" != keep || $rc -ne 0 ]]; then teardown; fi
+  if [[ "$MODE" != keep ]]; then teardown; fi
   summary
   exit "$rc"
 }
@@ -210,7 +210,7 @@ checks() {
   values="$(printf '%s:' "$ROOT/charts/stack/environments/$ENV_NAME.yaml" "$ROOT/e2e/values-local.yaml")"
   E2E_NAMESPACE="$NAMESPACE" E2E_RELEASE="$RELEASE" E2E_VALUES="${values%:}" \
     E2E_DNS="${E2E_NODE_IP:-10.213.0.10}:53" \
-    "$VENV/bin/pytest" -p no:cacheprovider -v e2e/checks ${E2E_CHECKS:+-k "$E2E_CHECKS"}
+    "$VENV/bin/pytest" -p no:cacheprovider -W ignore::DeprecationWarning -v e2e/checks ${E2E_CHECKS:+-k "$E2E_CHECKS"}
 }
 step "behaviour checks (e2e/checks)" checks
 

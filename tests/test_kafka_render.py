@@ -195,8 +195,16 @@ def test_config_change_rolls_the_pods():
 
 def test_probes_use_the_listener_with_a_long_start_budget():
     c = broker(statefulset())
-    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+    for probe in ("readinessProbe", "livenessProbe"):
         assert c[probe]["tcpSocket"]["port"] == "tcp-client"
+    # Startup waits for the broker to be back in sync, not only listening (e2e found a
+    # rolling update taking partitions offline with a TCP-only startup probe).
+    assert c["startupProbe"]["exec"]["command"] == [
+        "/bin/bash", "/opt/kafka/chart/startup-check.sh"]
+    mounts = {m["name"]: m["mountPath"] for m in c["volumeMounts"]}
+    assert mounts["scripts"] == "/opt/kafka/chart"
+    cm = one(render_chart("kafka", show_only=[CM]), "ConfigMap")
+    assert cm["data"]["startup-check.sh"].startswith("#!/bin/bash")
     startup = c["startupProbe"]
     assert startup["periodSeconds"] * startup["failureThreshold"] >= 600
     live = c["livenessProbe"]

@@ -49,6 +49,11 @@ def create_topic(admin: Any, name: str, rf: int = 3) -> None:
     )
 
 
+def broker_ids(admin: Any) -> set[int]:
+    """The ids of the brokers registered in the cluster (the client names the key per version)."""
+    return {b.get("node_id", b.get("broker_id")) for b in admin.describe_cluster()["brokers"]}
+
+
 def meta_broker_id(cluster: Cluster, pod: str) -> str:
     out = cluster.exec(pod, "kafka", "cat /var/lib/kafka/data/log/meta.properties")
     return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)["broker.id"]
@@ -150,6 +155,4 @@ def test_scaling_to_four_brokers_adds_broker_id_3(cluster: Cluster, admin: Any) 
     cluster.upgrade("kafka.replicaCount=4")
     new_pod = f"{cluster.kafka}-3"
     assert meta_broker_id(cluster, new_pod) == "3"
-    ids = poll(lambda: {b["node_id"] for b in admin.describe_cluster()["brokers"]} == {0, 1, 2, 3},
-               120)
-    assert ids, admin.describe_cluster()["brokers"]
+    assert poll(lambda: broker_ids(admin) == {0, 1, 2, 3}, 120), admin.describe_cluster()
