@@ -69,6 +69,7 @@ start_proc() {
   setsid "$@" >>"$LOGS/$name.log" 2>&1 < /dev/null 9>&- &  # 9: the e2e lock stays with the driver
   local pid=$!
   printf '%s %s\n' "$pid" "$(readlink -f "$exe")" > "$PIDS/$name.pid"
+  LAST_PROC="$name"
 }
 
 # pid_alive NAME: the recorded pid still runs the recorded executable.
@@ -87,6 +88,11 @@ wait_for() {
   local desc="$1" timeout="$2"; shift 2
   local start; start=$(date +%s)
   until "$@" >/dev/null 2>&1; do
+    # the process just started is gone: no point in waiting for it
+    if [[ -n "${LAST_PROC:-}" ]] && ! pid_alive "$LAST_PROC"; then
+      log "$LAST_PROC exited while waiting for $desc (see $LOGS/$LAST_PROC.log)"
+      return 1
+    fi
     if (( $(date +%s) - start > timeout )); then
       log "timed out after ${timeout}s waiting for $desc"
       return 1
