@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 import kubernetes_validate
 import pytest
@@ -83,40 +82,3 @@ def test_rendered_objects_pass_strict_kubernetes_validation(variant, kube_versio
     assert len(objs) >= 6
     for obj in objs:
         kubernetes_validate.validate(obj, kube_version, strict=True)
-
-
-def _declared(schema: dict, path: str = "") -> dict[str, dict]:
-    found = {}
-    for key, prop in schema.get("properties", {}).items():
-        found[path + key] = prop
-        found.update(_declared(prop, f"{path}{key}."))
-    return found
-
-
-def test_values_yaml_keys_are_in_the_schema_and_commented():
-    """Every key of values.yaml outside free-form maps is declared and has a comment
-    starting with its name (the conventions; helm's best practices)."""
-    declared = _declared(SCHEMA)
-    lines = (CHARTS / "kafka" / "values.yaml").read_text().splitlines()
-    stack: list[tuple[int, str]] = []
-    checked = 0
-    for number, line in enumerate(lines):
-        match = re.match(r"^( *)([A-Za-z0-9_.]+):", line)
-        if not match:
-            continue
-        indent, key = len(match[1]), match[2]
-        while stack and stack[-1][0] >= indent:
-            stack.pop()
-        parent = ".".join(k for _, k in stack)
-        path = f"{parent}.{key}" if parent else key
-        stack.append((indent, key))
-        if parent and "properties" not in declared.get(parent, {}):
-            continue  # inside a free-form map (resources, securityContext, ...)
-        assert path in declared, f"values.yaml:{number + 1}: {path} is not in the schema"
-        start = number
-        while start > 0 and lines[start - 1].strip().startswith("#"):
-            start -= 1
-        comment = lines[start].strip().lstrip("# ") if start < number else ""
-        assert comment.startswith(path), f"values.yaml:{number + 1}: {path} uncommented"
-        checked += 1
-    assert checked > 60

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 from typing import Any
 
@@ -87,36 +86,6 @@ def test_schema_is_draft7_strict_and_described():
         assert path == "" or prop.get("description"), f"{path}: no description"
         if "properties" in prop and path != "global":
             assert prop.get("additionalProperties") is False, f"{path or '<root>'}: not strict"
-
-
-def test_values_yaml_keys_are_all_in_the_schema_and_commented():
-    """Every schema-declared key in values.yaml has a comment block starting with its name."""
-    declared = {path for path, _ in _walk(SCHEMA)}
-    lines = (CHART / "values.yaml").read_text().splitlines()
-    stack: list[tuple[int, str]] = []
-    checked = 0
-    for number, line in enumerate(lines):
-        match = re.match(r"^( *)([A-Za-z0-9_.]+):", line)
-        if not match:
-            continue
-        indent, key = len(match[1]), match[2]
-        while stack and stack[-1][0] >= indent:
-            stack.pop()
-        parent = ".".join(k for _, k in stack)
-        path = f"{parent}.{key}" if parent else key
-        stack.append((indent, key))
-        if parent and parent not in declared | {""}:
-            continue
-        if parent and "properties" not in dict(_walk(SCHEMA))[parent]:
-            continue  # inside a free-form map (resources, securityContext, ...)
-        assert path in declared, f"values.yaml: {path} is not in values.schema.json"
-        start = number
-        while start > 0 and lines[start - 1].strip().startswith("#"):
-            start -= 1
-        comment = lines[start].strip().lstrip("# ") if start < number else ""
-        assert comment.startswith((path, key)), f"values.yaml:{number + 1}: {path} uncommented"
-        checked += 1
-    assert checked > 80
 
 
 def test_defaults_match_the_issue():
