@@ -181,6 +181,52 @@ def test_start_execs_kafka_with_generated_properties(tmp_path):
     assert parse_properties(broker.server_properties.read_text())["broker.id"] == "2"
 
 
+def start_with_fake_zookeeper(tmp_path, registered_calls, wait_seconds="30"):
+    broker = Broker(tmp_path)
+    fake_home = tmp_path / "kafka-home"
+    (fake_home / "bin").mkdir(parents=True)
+    shutil.copy(FIXTURES / "kafka-server-start.sh", fake_home / "bin")
+    shutil.copy(FIXTURES / "zookeeper-shell.sh", fake_home / "bin")
+    calls = tmp_path / "zk-calls"
+    calls.touch()
+    env = {**broker.env, "KAFKA_HOME": str(fake_home), "FAKE_KAFKA_ARGS": str(tmp_path / "args"),
+           "FAKE_ZK_CALLS": str(calls), "FAKE_REGISTERED_CALLS": str(registered_calls),
+           "REGISTRATION_POLL_SECONDS": "0", "REGISTRATION_WAIT_SECONDS": wait_seconds,
+           "KAFKA_HEAP_OPTS": "-Xmx1G -Xms1G", "JMX_PORT": "5555"}
+    result = subprocess.run(["bash", str(broker.chart_dir / "start.sh")], env=env,
+                            capture_output=True, text=True, timeout=60, check=False)
+    return broker, result, calls.read_text().splitlines(), tmp_path / "args"
+
+
+def test_start_waits_out_a_stale_registration_of_its_broker_id(tmp_path):
+    broker, result, calls, args = start_with_fake_zookeeper(tmp_path, registered_calls=2)
+    assert result.returncode == 0, result.stderr
+    assert len(calls) == 3  # registered, registered, gone -> start
+    heap, argv = calls[0].split("|")
+    assert heap == "-Xmx64m"
+    connect = parse_properties(broker.server_properties.read_text())["zookeeper.connect"]
+    assert argv.split() == [connect, "get", "/brokers/ids/2"]
+    assert result.stderr.count("still registered by an expiring session") == 2
+    assert args.read_text().splitlines() == [str(broker.server_properties)]
+
+
+def test_start_does_not_wait_when_the_broker_is_not_registered(tmp_path):
+    _, result, calls, args = start_with_fake_zookeeper(tmp_path, registered_calls=0)
+    assert result.returncode == 0, result.stderr
+    assert len(calls) == 1
+    assert "still registered" not in result.stderr
+    assert args.exists()
+
+
+def test_start_gives_up_waiting_after_the_bound_and_starts_anyway(tmp_path):
+    _, result, calls, args = start_with_fake_zookeeper(tmp_path, registered_calls=10**6,
+                                                       wait_seconds="1")
+    assert result.returncode == 0, result.stderr
+    assert len(calls) > 1
+    assert "still registered after 1s; starting anyway" in result.stderr
+    assert args.exists()
+
+
 @pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck not installed")
 def test_scripts_are_shellcheck_clean():
     scripts = sorted(str(p) for p in FILES.glob("*.sh"))
