@@ -125,7 +125,8 @@ HELM_HOME="$(mktemp -d /tmp/stack-e2e-helm.XXXXXX)"
 export HELM_CACHE_HOME="$HELM_HOME/cache" HELM_CONFIG_HOME="$HELM_HOME/config" \
   HELM_DATA_HOME="$HELM_HOME/data"
 
-env_values=(-f "charts/stack/environments/$ENV_NAME.yaml" -f e2e/values-local.yaml)
+env_values=(-f "charts/stack/environments/$ENV_NAME.yaml" -f e2e/cluster/values-local-images.yaml
+            -f e2e/values-local.yaml)
 
 # === Stage 1: the real API server, no pods =============================================
 if [[ "$MODE" == stage1 ]]; then
@@ -207,7 +208,8 @@ step "helm test" helm_test
 
 checks() {
   local values
-  values="$(printf '%s:' "$ROOT/charts/stack/environments/$ENV_NAME.yaml" "$ROOT/e2e/values-local.yaml")"
+  values="$(printf '%s:' "$ROOT/charts/stack/environments/$ENV_NAME.yaml" \
+    "$ROOT/e2e/cluster/values-local-images.yaml" "$ROOT/e2e/values-local.yaml")"
   E2E_NAMESPACE="$NAMESPACE" E2E_RELEASE="$RELEASE" E2E_VALUES="${values%:}" \
     E2E_DNS="${E2E_NODE_IP:-10.213.0.10}:53" \
     "$VENV/bin/pytest" -p no:cacheprovider -W ignore::DeprecationWarning -v e2e/checks ${E2E_CHECKS:+-k "$E2E_CHECKS"}
