@@ -7,17 +7,10 @@ from typing import Any
 
 import pytest
 
-from helpers import CHARTS, REPO, by_kind, one, render_chart
-from stackctl import deps
+from helpers import CHARTS, by_kind, one, render_chart
 from stackctl.errors import HelmError
-from stackctl.repo import Repo
 
 ENVS = CHARTS / "stack" / "environments"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _packaged_subcharts() -> None:
-    deps.ensure(Repo(REPO))
 
 
 def render_env(env: str, values: dict[str, Any] | None = None, **kw: Any) -> list[dict[str, Any]]:
