@@ -48,3 +48,13 @@ def one(objs: list[dict[str, Any]], kind: str, name: str | None = None) -> dict[
     found = [o for o in by_kind(objs, kind) if name is None or o["metadata"]["name"] == name]
     assert len(found) == 1, f"expected one {kind} {name or ''}, got {len(found)}"
     return found[0]
+
+
+def problem_lines(message: str) -> list[str]:
+    """The "key.path: reason" lines of a chart's render-time failure, helm's frame removed
+    ("Error: execution error at (<template>:<line>:<col>): " and its --debug hint)."""
+    import re
+
+    text = re.sub(r"^(Error: )?execution error at \([^)]*\): ", "", message.strip())
+    return [line.strip() for line in text.splitlines()
+            if line.strip() and not line.startswith("Use --debug")]

@@ -128,12 +128,12 @@ def test_generated_properties_merge_config_and_external_zookeeper(tmp_path):
               "externalZookeeper": {"connect": "zk-a:2181,zk-b:2181"},
               "zookeeper": {"chroot": "/kafka"},
               "config": {"num.partitions": 12, "log.retention.hours": 48,
-                         "ssl.endpoint.identification.algorithm": ""}}
+                         "replica.selector.class": ""}}
     props = Broker(tmp_path, values, pod="kafka-0").properties()
     assert props["zookeeper.connect"] == "zk-a:2181,zk-b:2181/kafka"
     assert props["num.partitions"] == "12"
     assert props["log.retention.hours"] == "48"
-    assert props["ssl.endpoint.identification.algorithm"] == ""
+    assert props["replica.selector.class"] == ""
     assert props["default.replication.factor"] == "1"
     assert props["min.insync.replicas"] == "1"
 
@@ -179,6 +179,30 @@ def test_start_execs_kafka_with_generated_properties(tmp_path):
     assert result.returncode == 0, result.stderr
     assert args_file.read_text().splitlines() == [str(broker.server_properties)]
     assert parse_properties(broker.server_properties.read_text())["broker.id"] == "2"
+
+
+def test_start_gives_the_broker_alone_its_jvm_settings(tmp_path):
+    """The container env carries BROKER_*; only the broker process gets KAFKA_* (a tool run
+    with kubectl exec used to inherit the broker's heap and console logging)."""
+    broker = Broker(tmp_path, {"heapSize": "768M", "kafkaOpts": "-Dx=y"})
+    assert not [k for k in broker.env if k.startswith("KAFKA_")]
+    fake_home = tmp_path / "kafka-home"
+    (fake_home / "bin").mkdir(parents=True)
+    shutil.copy(FIXTURES / "kafka-server-start.sh", fake_home / "bin")
+    seen = tmp_path / "env"
+    env = {**broker.env, "KAFKA_HOME": str(fake_home), "FAKE_KAFKA_ARGS": str(tmp_path / "a"),
+           "FAKE_KAFKA_ENV": str(seen)}
+    result = subprocess.run(["bash", str(broker.chart_dir / "start.sh")], env=env,
+                            capture_output=True, text=True, timeout=30, check=False)
+    assert result.returncode == 0, result.stderr
+    kafka_env = dict(line.split("=", 1) for line in seen.read_text().splitlines())
+    assert kafka_env["KAFKA_HEAP_OPTS"] == "-Xmx768M -Xms768M"
+    assert kafka_env["KAFKA_OPTS"] == "-Dx=y"
+    assert kafka_env["KAFKA_LOG4J_OPTS"] == (
+        "-Dlog4j.configuration=file:/opt/kafka/chart/log4j.properties")
+    # Kafka's own GC log default (10 x 100M) would overflow the bounded logs emptyDir.
+    assert kafka_env["KAFKA_GC_LOG_OPTS"] == (
+        "-Xlog:gc*:file=/opt/kafka/logs/kafkaServer-gc.log:time,tags:filecount=4,filesize=16M")
 
 
 def start_with_fake_zookeeper(tmp_path, registered_calls, wait_seconds="30"):

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from helpers import by_kind, one
+from helpers import CHARTS, by_kind, one
 from helpers import render_chart as _render_chart
 
 STS = "templates/statefulset.yaml"
@@ -88,9 +88,10 @@ def test_statefulset_defaults():
     assert pod["enableServiceLinks"] is False
     assert pod["automountServiceAccountToken"] is False
     c = broker(statefulset())
-    assert c["resources"] == {"requests": {"cpu": "500m", "memory": "1Gi"},
+    assert c["resources"] == {"requests": {"cpu": "500m", "memory": "1Gi",
+                                           "ephemeral-storage": "128Mi"},
                               "limits": {"cpu": "1", "memory": "2Gi"}}
-    assert env_of(c)["KAFKA_HEAP_OPTS"]["value"] == "-Xmx1G -Xms1G"
+    assert env_of(c)["BROKER_HEAP_OPTS"]["value"] == "-Xmx1G -Xms1G"
 
 
 def test_broker_ids_follow_pod_ordinal():
@@ -133,10 +134,50 @@ def test_kafka_scripts_get_console_logging_and_writable_dirs():
     assert env["LOG_DIR"]["value"] in mounts
     assert "/tmp" in mounts
     assert env["SERVER_PROPERTIES"]["value"].rsplit("/", 1)[0] in mounts
-    assert env["KAFKA_LOG4J_OPTS"]["value"] == (
-        "-Dlog4j.configuration=file:/opt/kafka/chart/log4j.properties")
+    assert env["BROKER_LOG4J_CONFIG"]["value"] == "/opt/kafka/chart/log4j.properties"
     assert env["DATA_LOG_DIR"]["value"] == "/var/lib/kafka/data/log"
     assert mounts["/var/lib/kafka/data"] == "data"
+
+
+def test_tools_run_in_the_pod_behave_as_on_a_plain_install():
+    """kubectl exec <broker> -- kafka-topics.sh ... finds the tool on PATH and runs it with
+    the tools' defaults: no broker heap, JVM flags or console logging in the container env
+    (the article's verification steps failed, then printed 84 lines of INFO logs)."""
+    env = env_of(broker(statefulset({"kafkaOpts": "-javaagent:/x.jar"})))
+    assert not [name for name in env if name.startswith("KAFKA_")], sorted(env)
+    assert env["PATH"]["value"].split(":")[0] == "/opt/kafka/bin"
+    assert {"/usr/bin", "/bin", "/opt/java/openjdk/bin"} <= set(env["PATH"]["value"].split(":"))
+    assert env["BROKER_OPTS"]["value"] == "-javaagent:/x.jar"
+
+
+@pytest.mark.parametrize(("heap", "limit"), [("8G", "2Gi"), ("2G", "2Gi"), ("1954M", "2G")])
+def test_heap_that_does_not_fit_the_memory_limit_fails(heap, limit):
+    """ZooKeeper refused this; Kafka let -Xmx8G into a 2Gi limit (OOM-killed at load).
+    1954M is 2048917504 bytes to the JVM, above Kubernetes' 2G (2000000000)."""
+    with pytest.raises(Exception, match=rf"heapSize: {heap} \(\d+ bytes.*does not fit in "
+                                        rf"resources\.limits\.memory {limit} "):
+        statefulset({"heapSize": heap, "resources": {"limits": {"memory": limit}}})
+
+
+def test_heap_below_the_limit_or_without_a_limit_renders():
+    assert statefulset({"heapSize": "1G", "resources": {"limits": {"memory": "2G"}}})
+    assert statefulset({"heapSize": "16G", "resources": {"limits": None}})
+
+
+def test_heap_opts_names_its_replacement():
+    with pytest.raises(Exception, match=r"heapOpts: replaced by heapSize"):
+        statefulset({"heapOpts": "-Xmx1G -Xms1G"})
+
+
+def test_gc_logs_fit_in_the_bounded_logs_volume():
+    """start.sh rotates GC logs in 4 x 16M; the logs emptyDir must hold them and the current
+    file (kafka-run-class.sh's own 10 x 100M would not fit)."""
+    pod = statefulset()["spec"]["template"]["spec"]
+    logs = next(v for v in pod["volumes"] if v["name"] == "logs")
+    assert logs["emptyDir"]["sizeLimit"] == "128Mi"
+    assert 5 * 16 < 128
+    start = (CHARTS / "kafka" / "files" / "start.sh").read_text()
+    assert "filecount=${GC_LOG_FILES:-4},filesize=${GC_LOG_FILE_SIZE:-16M}" in start
 
 
 def test_zookeeper_connect_finds_bundled_ensemble():
@@ -181,10 +222,27 @@ def test_seed_defaults_in_server_properties():
     assert props["auto.create.topics.enable"] == "true"
 
 
-@pytest.mark.parametrize("key", ["broker.id", "listeners", "advertised.listeners", "log.dirs"])
-def test_config_cannot_set_identity_keys(key):
-    with pytest.raises(Exception, match=re.escape(f"config.{key} is owned by the chart")):
+@pytest.mark.parametrize("key", [
+    "broker.id", "node.id", "listeners", "advertised.listeners", "log.dirs",
+    "listener.security.protocol.map", "inter.broker.listener.name", "listener.name.x.y",
+    "sasl.enabled.mechanisms", "sasl.mechanism.inter.broker.protocol", "ssl.keystore.type",
+    "zookeeper.connect", "zookeeper.set.acl", "zookeeper.ssl.client.enable",
+    "authorizer.class.name", "process.roles"])
+def test_config_cannot_set_keys_the_chart_owns(key):
+    with pytest.raises(Exception, match=re.escape(f"config.{key}: owned by the chart (")):
         render_chart("kafka", {"config": {key: "x"}}, show_only=[CM])
+
+
+def test_config_zookeeper_connect_names_the_value_to_use():
+    """It used to point the brokers away from the bundled ensemble silently."""
+    with pytest.raises(Exception, match=r"config\.zookeeper\.connect: .*externalZookeeper"):
+        render_chart("kafka", {"config": {"zookeeper.connect": "other:2181"}}, show_only=[CM])
+
+
+@pytest.mark.parametrize("key", ["zookeeper.session.timeout.ms", "sasl_unrelated",
+                                 "listeners_extra", "num.network.threads"])
+def test_config_keys_that_merely_resemble_owned_ones_pass(key):
+    assert base_properties({"config": {key: "1"}})[key] == "1"
 
 
 def test_config_change_rolls_the_pods():
@@ -285,9 +343,9 @@ def test_anti_affinity_presets():
 def test_soft_affinity_to_the_releases_zookeeper_pods():
     aff = statefulset(release="s")["spec"]["template"]["spec"]["affinity"]["podAffinity"]
     term = aff["preferredDuringSchedulingIgnoredDuringExecution"][0]["podAffinityTerm"]
+    # Not the name label: nameOverride on the zookeeper chart changes it.
     assert term["labelSelector"]["matchLabels"] == {
-        "app.kubernetes.io/name": "zookeeper", "app.kubernetes.io/instance": "s",
-        "app.kubernetes.io/component": "zookeeper"}
+        "app.kubernetes.io/instance": "s", "app.kubernetes.io/component": "zookeeper"}
     ext = statefulset({"externalZookeeper": {"connect": "zk:2181"}})
     assert "podAffinity" not in ext["spec"]["template"]["spec"]["affinity"]
 
@@ -327,7 +385,7 @@ def test_persistence():
     assert "volumeClaimTemplates" not in off
     assert "persistentVolumeClaimRetentionPolicy" not in off
     data = next(v for v in off["template"]["spec"]["volumes"] if v["name"] == "data")
-    assert data == {"name": "data", "emptyDir": {}}
+    assert data == {"name": "data", "emptyDir": {"sizeLimit": "8Gi"}}
 
 
 def test_extras_passthrough():
@@ -386,16 +444,19 @@ def test_helm_test_pod():
 
 
 
-def test_zookeeper_affinity_and_connect_match_the_zookeeper_chart():
-    """The contract of docs/chart-conventions.md, checked against the real zookeeper chart."""
-    zk = _render_chart("zookeeper", {}, release="s")
+@pytest.mark.parametrize("zk_values", [{}, {"nameOverride": "zk"}, {"fullnameOverride": "zk"}])
+def test_zookeeper_affinity_and_connect_match_the_zookeeper_chart(zk_values):
+    """The contract of docs/chart-conventions.md, checked against the real zookeeper chart,
+    renamed or not (a hard affinity that matches no pod leaves the brokers Pending)."""
+    zk = _render_chart("zookeeper", zk_values, release="s")
     zk_sts = one(zk, "StatefulSet")
-    zk_service = one(zk, "Service", "s-zookeeper")
     pod = statefulset(release="s")["spec"]["template"]["spec"]
     term = pod["affinity"]["podAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"][0]
     selector = term["podAffinityTerm"]["labelSelector"]["matchLabels"]
-    assert selector == zk_sts["spec"]["selector"]["matchLabels"]
     assert selector.items() <= zk_sts["spec"]["template"]["metadata"]["labels"].items()
+    if zk_values:
+        return
+    zk_service = one(zk, "Service", "s-zookeeper")
     client_port = next(p["port"] for p in zk_service["spec"]["ports"] if p["name"] == "client")
     assert base_properties(release="s")["zookeeper.connect"] == f"s-zookeeper:{client_port}"
 

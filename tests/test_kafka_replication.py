@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from helpers import one, render_chart
+from helpers import one, problem_lines, render_chart
 from stackctl.errors import HelmError
 
 CM = "templates/configmap-scripts.yaml"
@@ -47,25 +49,45 @@ def test_overrides_within_bounds():
 
 @pytest.mark.parametrize(("values", "message"), [
     ({"replicaCount": 1, "replication": {"defaultReplicationFactor": 3}},
-     r"replication.defaultReplicationFactor \(3\) is above replicaCount \(1\)"),
+     r"^replication.defaultReplicationFactor: 3 is above replicaCount \(1\)"),
     ({"replicaCount": 2, "replication": {"offsetsTopicReplicationFactor": 3}},
-     r"replication.offsetsTopicReplicationFactor \(3\) is above replicaCount \(2\)"),
+     r"^replication.offsetsTopicReplicationFactor: 3 is above replicaCount \(2\)"),
     ({"replicaCount": 2, "replication": {"transactionStateLogReplicationFactor": 3}},
-     r"replication.transactionStateLogReplicationFactor \(3\) is above replicaCount \(2\)"),
+     r"^replication.transactionStateLogReplicationFactor: 3 is above replicaCount \(2\)"),
     ({"replication": {"minInsyncReplicas": 4}},
-     r"replication.minInsyncReplicas \(4\) is above replication.defaultReplicationFactor \(3\)"),
+     r"^replication.minInsyncReplicas: 4 is above replication.defaultReplicationFactor \(3\)"),
     ({"replication": {"transactionStateLogMinIsr": 3,
                       "transactionStateLogReplicationFactor": 2}},
-     r"replication.transactionStateLogMinIsr \(3\) is above "
+     r"^replication.transactionStateLogMinIsr: 3 is above "
      r"replication.transactionStateLogReplicationFactor \(2\)"),
     ({"replicaCount": 1, "config": {"default.replication.factor": 2}},
-     r"config.default.replication.factor \(2\) is above replicaCount \(1\)"),
+     r"^config.default.replication.factor: 2 is above replicaCount \(1\)"),
     ({"config": {"min.insync.replicas": "many"}},
-     r"config.min.insync.replicas \(many\) must be a positive whole number"),
+     r"^config.min.insync.replicas: many is not a positive whole number"),
 ])
 def test_impossible_replication_fails_at_render(values, message):
-    with pytest.raises(HelmError, match=message):
+    """Each problem is one "key.path: reason" line, the key as the user wrote it."""
+    with pytest.raises(HelmError) as err:
         render_chart("kafka", values, show_only=[CM])
+    lines = problem_lines(str(err.value))
+    assert any(re.search(message, line) for line in lines), lines
+
+
+def test_every_replication_problem_is_reported_at_once():
+    with pytest.raises(HelmError) as err:
+        render_chart("kafka", {"replicaCount": 1, "replication": {
+            "defaultReplicationFactor": 3, "offsetsTopicReplicationFactor": 2}}, show_only=[CM])
+    keys = sorted(line.split(":", 1)[0] for line in problem_lines(str(err.value)))
+    assert keys == ["replication.defaultReplicationFactor",
+                    "replication.offsetsTopicReplicationFactor"]
+
+
+def test_in_the_stack_the_key_carries_the_kafka_prefix():
+    with pytest.raises(HelmError) as err:
+        render_chart("stack", {"kafka": {"replication": {"defaultReplicationFactor": 5}}})
+    assert problem_lines(str(err.value)) == [
+        "kafka.replication.defaultReplicationFactor: 5 is above kafka.replicaCount (3): Kafka "
+        "cannot place more replicas than brokers; lower it or raise kafka.replicaCount"]
 
 
 def test_scaling_down_below_explicit_factor_fails():

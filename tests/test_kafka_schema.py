@@ -23,7 +23,14 @@ SCHEMA = json.loads((CHARTS / "kafka" / "values.schema.json").read_text())
     ({"zookeeper": {"chroot": "kafka"}}, r"/zookeeper/chroot"),
     ({"containerPorts": {"client": 70000}}, r"/containerPorts/client.*maximum"),
     ({"config": {"num.partitions": {"nested": 1}}}, r"/config/num.partitions"),
-    ({"pdb": {"maxUnavailable": 0}}, r"/pdb/maxUnavailable"),
+    ({"pdb": {"maxUnavailable": -1}}, r"/pdb/maxUnavailable"),
+    ({"pdb": {"maxUnavailable": "1/2"}}, r"/pdb/maxUnavailable"),
+    ({"heapOpts": "-Xmx1G"}, r"heapOpts: replaced by heapSize"),
+    ({"heapSize": "1.5G"}, r"/heapSize"),
+    ({"resources": {"limits": {"memory": "2 gigs"}}}, r"/resources/limits/memory"),
+    ({"resources": {"requests": {"cpu": "lots"}}}, r"/resources/requests/cpu"),
+    ({"persistence": {"size": "8GB"}}, r"/persistence/size"),
+    ({"replicaCount": None}, r"missing propert.*replicaCount"),
     ({"config": {"num partitions": 3}}, r"invalid propertyName 'num partitions'"),
 ])
 def test_schema_rejects_bad_values(values, message):

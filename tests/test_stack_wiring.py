@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from helpers import CHARTS, by_kind, one, render_chart
+from helpers import CHARTS, by_kind, one, problem_lines, render_chart
+from stackctl import helm
 from stackctl.errors import HelmError
 
 ENVS = CHARTS / "stack" / "environments"
@@ -73,7 +74,8 @@ def test_moved_client_port_without_kafka_wiring_fails() -> None:
 
 
 def test_disabled_zookeeper_needs_an_external_ensemble() -> None:
-    with pytest.raises(HelmError, match=r"kafka\.externalZookeeper\.connect is empty"):
+    with pytest.raises(HelmError, match=r"kafka\.externalZookeeper\.connect: empty while "
+                                        r"zookeeper\.enabled is false"):
         render_chart("stack", {"zookeeper": {"enabled": False}})
 
 
@@ -154,3 +156,56 @@ def test_heap_fits_in_the_memory_limit_in_every_environment() -> None:
             assert heap, f"{env}: {sts['metadata']['name']} sets no -Xmx in its env"
             limit = container["resources"]["limits"]["memory"]
             assert gib(heap) < gib(limit), f"{env}: heap {heap} >= limit {limit}"
+
+
+def test_renamed_ensemble_keeps_the_brokers_schedulable_with_hard_affinity() -> None:
+    """zookeeper.nameOverride plus the matching serviceName used to leave hard-affinity
+    brokers Pending: they required pods labelled name=zookeeper, which no longer existed."""
+    objs = render_chart("stack", {
+        "zookeeper": {"nameOverride": "zk"},
+        "kafka": {"zookeeper": {"serviceName": "stack-zk"}, "podAffinityPreset": "hard"}})
+    zk = one(objs, "StatefulSet", "stack-zk")
+    kafka = one(objs, "StatefulSet", "stack-kafka")
+    term = kafka["spec"]["template"]["spec"]["affinity"]["podAffinity"][
+        "requiredDuringSchedulingIgnoredDuringExecution"][0]
+    wanted = term["labelSelector"]["matchLabels"]
+    assert wanted.items() <= zk["spec"]["template"]["metadata"]["labels"].items()
+
+
+@pytest.mark.parametrize("preset", ["soft", "hard"])
+def test_zookeeper_affinity_labels_that_match_no_server_fail(preset: str) -> None:
+    with pytest.raises(HelmError) as err:
+        render_chart("stack", {"kafka": {"podAffinityPreset": preset,
+                                         "zookeeper": {"selectorLabels": {"app": "zk"}}}})
+    [line] = problem_lines(str(err.value))
+    assert line.startswith("kafka.zookeeper.selectorLabels: the brokers' podAffinityPreset")
+    assert "app=zk" in line
+    assert ("could never be scheduled" in line) == (preset == "hard")
+
+
+def test_zookeeper_affinity_labels_may_name_custom_pod_labels() -> None:
+    objs = render_chart("stack", {"zookeeper": {"podLabels": {"team": "data"}},
+                                  "kafka": {"zookeeper": {"selectorLabels": {"team": "data"}}}})
+    assert one(objs, "StatefulSet", "stack-kafka")
+
+
+def test_umbrella_needs_the_kubernetes_version_its_subcharts_need() -> None:
+    """The stack rendered for 1.20 while the subcharts need 1.27."""
+    with pytest.raises(HelmError, match=r"chart requires kubeVersion: >=1\.27\.0-0 which is "
+                                        r"incompatible with Kubernetes v1\.26\.0"):
+        render_chart("stack", kube_version="1.26.0")
+    assert render_chart("stack", kube_version="1.27.0")
+
+
+@pytest.mark.parametrize(("replicas", "warned"), [(1, False), (2, True), (3, False),
+                                                  (4, True), (5, False)])
+def test_an_even_ensemble_renders_with_a_warning(replicas: int, warned: bool) -> None:
+    text = helm.template(CHARTS / "stack", values={"zookeeper": {"replicaCount": replicas}})
+    warnings = [line for line in text.splitlines() if line.startswith("# WARNING: ")]
+    if not warned:
+        assert not warnings
+        return
+    [line] = warnings
+    assert line.startswith(f"# WARNING: zookeeper.replicaCount: {replicas} servers (an even "
+                           "number) need")
+    assert ("node drains wait" in line) == (replicas == 2)

@@ -288,6 +288,7 @@ def guarded_stack(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(CHARTS / "stack", root, ignore=shutil.ignore_patterns("charts", "Chart.lock"))
     for chart in CHARTS_UNDER_TEST:
         _guarded_copy(chart, root / "charts" / chart)
+    shutil.copytree(CHARTS / "common", root / "charts" / "common")
     return root
 
 

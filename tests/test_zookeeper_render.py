@@ -116,8 +116,8 @@ def test_server_starts_in_foreground_from_generated_config_not_image_entrypoint(
     init = one_container(spec["initContainers"], "config")
     assert init["command"] == ["/scripts/zk-gen-config.sh"]
     volumes = {v["name"]: v for v in spec["volumes"]}
-    for name in ("config", "logs", "tmp"):
-        assert volumes[name] == {"name": name, "emptyDir": {}}
+    for name, limit in (("config", "8Mi"), ("logs", "64Mi"), ("tmp", "64Mi")):
+        assert volumes[name] == {"name": name, "emptyDir": {"sizeLimit": limit}}
     assert volumes["scripts"]["configMap"]["name"] == "zk-zookeeper-scripts"
     mounts = {m["mountPath"]: m["name"] for m in main["volumeMounts"]}
     assert mounts == {"/scripts": "scripts", "/conf": "config", "/data": "data",
@@ -162,7 +162,8 @@ def test_parallel_pod_management_and_rolling_update(objs):
 
 def test_seed_resources_are_the_defaults(objs):
     main = one(objs, "StatefulSet")["spec"]["template"]["spec"]["containers"][0]
-    assert main["resources"] == {"requests": {"cpu": "500m", "memory": "2Gi"},
+    assert main["resources"] == {"requests": {"cpu": "500m", "memory": "2Gi",
+                                              "ephemeral-storage": "64Mi"},
                                  "limits": {"cpu": "1", "memory": "4Gi"}}
     assert main["imagePullPolicy"] == "IfNotPresent"
     assert main["image"] == "docker.io/library/zookeeper:3.8.4"
@@ -205,15 +206,18 @@ def test_fullname_follows_helm_create_logic(release, expected):
 
 # --- PDB, selectors, scheduling ----------------------------------------------------------
 
-@pytest.mark.parametrize(("replicas", "max_unavailable"), [(1, 1), (2, 1), (3, 1), (5, 2),
-                                                           (7, 3)])
-def test_pdb_keeps_quorum_and_never_blocks_a_drain(replicas, max_unavailable):
+@pytest.mark.parametrize(("replicas", "max_unavailable"), [(1, 1), (2, 0), (3, 1), (4, 1),
+                                                           (5, 2), (7, 3)])
+def test_pdb_never_lets_a_drain_take_the_quorum(replicas, max_unavailable):
+    """replicas - quorum may be evicted at once. Two servers lose their quorum with either
+    one (the PDB used to allow one disruption): none, and a warning says so. A single
+    server has no quorum to keep: a drain is never blocked."""
     objs = render_chart("zookeeper", {"replicaCount": replicas},
                         show_only=["templates/pdb.yaml"], release="zk")
     spec = one(objs, "PodDisruptionBudget")["spec"]
     assert spec == {"maxUnavailable": max_unavailable, "selector": {"matchLabels": SELECTOR}}
     quorum = replicas // 2 + 1
-    assert replicas - max_unavailable >= quorum or replicas <= 2
+    assert replicas - max_unavailable >= quorum or replicas == 1
 
 
 def test_pdb_for_three_replicas_equals_seed_min_available_two(objs):
@@ -396,8 +400,8 @@ def test_emptydir_fallback_when_persistence_disabled():
     spec = sts_of({"persistence": {"enabled": False, "dataLog": {"enabled": True}}})["spec"]
     assert "volumeClaimTemplates" not in spec
     volumes = {v["name"]: v for v in spec["template"]["spec"]["volumes"]}
-    assert volumes["data"] == {"name": "data", "emptyDir": {}}
-    assert volumes["datalog"] == {"name": "datalog", "emptyDir": {}}
+    assert volumes["data"] == {"name": "data", "emptyDir": {"sizeLimit": "8Gi"}}
+    assert volumes["datalog"] == {"name": "datalog", "emptyDir": {"sizeLimit": "8Gi"}}
 
 
 def test_extra_env_volumes_labels_annotations_and_common_labels():
@@ -466,13 +470,43 @@ def test_admin_server_port_is_exposed_only_when_enabled(objs):
     ({"config": {"server.1": "x:2888:3888"}}, "config.server.1: the server list is computed"),
     ({"fourLetterWordsWhitelist": ["mntr", "ruok"]}, "must contain ruok and srvr"),
     ({"pdb": {"minAvailable": 2, "maxUnavailable": 1}}, "not both"),
-    ({"service": {"ports": {"server": 2181}}}, "must be different ports"),
+    ({"containerPorts": {"server": 2181}}, "must be different ports"),
     ({"adminServer": {"enabled": True, "port": 3888}}, "must be different ports"),
-    ({"heapSize": "4G"}, "heapSize 4G does not fit in resources.limits.memory 4Gi"),
+    ({"heapSize": "4G"}, "heapSize: 4G (4294967296 bytes"),
     ({"heapSize": "2048M", "resources": {"limits": {"memory": "2Gi"}}}, "does not fit"),
+    # JVM 3900M is 4089446400 bytes, Kubernetes 4G is 4000000000: it does not fit (the check
+    # used to read both with the JVM's units and let it pass).
+    ({"heapSize": "3900M", "resources": {"limits": {"memory": "4G"}}},
+     "does not fit in resources.limits.memory 4G (4000000000 bytes"),
+    ({"pdb": {"minAvailable": 3}}, "pdb.minAvailable: 3 is not below replicaCount (3)"),
 ])
 def test_impossible_combinations_fail_at_render_time(values, message):
     assert message in render_error(values)
+
+
+def test_container_ports_are_separate_from_the_client_service_port():
+    """The servers listen on containerPorts; the client Service may expose another port."""
+    objs = render_chart("zookeeper", {"service": {"ports": {"client": 12181}},
+                                      "containerPorts": {"client": 2281, "server": 2889,
+                                                         "election": 3889}}, release="zk")
+    sts = one(objs, "StatefulSet")
+    main = sts["spec"]["template"]["spec"]["containers"][0]
+    assert {p["name"]: p["containerPort"] for p in main["ports"]} == {
+        "client": 2281, "server": 2889, "leader-election": 3889}
+    env = config_env(sts)
+    assert (env["ZK_CLIENT_PORT"], env["ZK_SERVER_PORT"], env["ZK_ELECTION_PORT"]) == (
+        "2281", "2889", "3889")
+    client = one(objs, "Service", "zk-zookeeper")
+    assert client["spec"]["ports"] == [{"name": "client", "port": 12181, "targetPort": "client"}]
+    headless = one(objs, "Service", "zk-zookeeper-headless")
+    assert {p["name"]: p["port"] for p in headless["spec"]["ports"]} == {
+        "client": 2281, "server": 2889, "leader-election": 3889}
+
+
+@pytest.mark.parametrize("key", ["server", "election"])
+def test_moved_service_ports_name_their_new_key(key):
+    assert f"service.ports.{key}: moved to containerPorts.{key}" in render_error(
+        {"service": {"ports": {key: 2888}}})
 
 
 def test_heap_check_accepts_a_heap_below_the_limit_and_no_limit():

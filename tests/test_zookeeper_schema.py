@@ -173,6 +173,6 @@ def notes(values: list[str]) -> str:
 
 def test_notes_warn_about_an_even_replica_count():
     text = notes(["replicaCount=4"])
-    assert "WARNING: replicaCount is 4, an even number" in text
+    assert "WARNING: replicaCount: 4 servers (an even number) need 3 for a quorum" in text
     assert "zk-zookeeper-3.zk-zookeeper-headless.data.svc.cluster.local (myid 4)" in text
     assert "even number" not in notes(["replicaCount=3", "podAntiAffinityPreset=hard"])

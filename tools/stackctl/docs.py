@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .envs import load_json_schema
+from .envs import inline_refs, load_json_schema
 from .repo import Repo
 from .yamlio import load_yaml_file
 
@@ -52,11 +52,17 @@ def _lookup(values: Any, keys: list[str]) -> Any:
     return node
 
 
-def rows(schema: dict[str, Any], values: Any, prefix: list[str] | None = None) -> Iterator[Row]:
-    """One row per documented leaf (or free-form map) of ``schema``, in schema order."""
+def rows(schema: dict[str, Any], values: Any, prefix: list[str] | None = None,
+         skip: frozenset[str] = frozenset()) -> Iterator[Row]:
+    """One row per documented leaf (or free-form map) of ``schema``, in schema order.
+
+    ``skip`` names top-level keys helm injects for the chart's own dependencies (a library
+    chart's values key), which document nothing of the chart.
+    """
     prefix = prefix or []
     for key, sub in (schema.get("properties") or {}).items():
-        injected = key == "enabled" or (key == "global" and not sub.get("properties"))
+        injected = key == "enabled" or key in skip or (
+            key == "global" and not sub.get("properties"))
         if not prefix and injected:
             continue  # injected by helm; documented only when the chart reads global keys
         keys = [*prefix, key]
@@ -68,13 +74,19 @@ def rows(schema: dict[str, Any], values: Any, prefix: list[str] | None = None) -
         yield Row(".".join(keys), _type(sub), _cell(shown), _cell(sub.get("description", "")))
 
 
+def _dependency_keys(chart: Path, repo: Repo) -> frozenset[str]:
+    meta = load_yaml_file(chart / "Chart.yaml", root=repo.root) or {}
+    return frozenset(str(d.get("alias") or d.get("name")) for d in meta.get("dependencies") or [])
+
+
 def table(chart: Path, repo: Repo) -> str:
-    schema = load_json_schema(chart / "values.schema.json", repo) or {}
+    raw = load_json_schema(chart / "values.schema.json", repo) or {}
+    schema = inline_refs(raw, raw)
     values = load_yaml_file(chart / "values.yaml", root=repo.root) if (
         chart / "values.yaml").is_file() else {}
     lines = ["| Key | Type | Default | Description |", "| --- | --- | --- | --- |"]
     lines += [f"| `{r.key}` | {r.type} | {r.default} | {r.description} |"
-              for r in rows(schema, values or {})]
+              for r in rows(schema, values or {}, skip=_dependency_keys(chart, repo))]
     return "\n".join(lines)
 
 

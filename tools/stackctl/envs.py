@@ -51,19 +51,19 @@ def combined_schema(repo: Repo) -> Schema:
         if sub is None:
             props.setdefault(dep.name, {"type": "object"})
             continue
-        sub = _inline_refs(sub, sub)
+        sub = inline_refs(sub, sub)
         sub_props = sub.setdefault("properties", {})
-        own = _inline_refs(props.get(dep.name) or {}, stack)
+        own = inline_refs(props.get(dep.name) or {}, stack)
         for key, value in (own.get("properties") or {}).items():
             sub_props.setdefault(key, value)
         for key, value in HELM_INJECTED.items():
             sub_props.setdefault(key, value)
         props[dep.name] = sub
     props.setdefault("global", HELM_INJECTED["global"])
-    return _inline_refs(stack, stack)
+    return inline_refs(stack, stack)
 
 
-def _inline_refs(node: Any, root: Schema) -> Any:
+def inline_refs(node: Any, root: Schema) -> Any:
     """Replace local ``$ref``s (``#/definitions/x``, ``#/$defs/x``) by their targets."""
     if isinstance(node, dict):
         if isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
@@ -71,10 +71,10 @@ def _inline_refs(node: Any, root: Schema) -> Any:
             for part in node["$ref"][2:].split("/"):
                 target = target[part.replace("~1", "/").replace("~0", "~")]
             rest = {k: v for k, v in node.items() if k != "$ref"}
-            return _inline_refs({**target, **rest}, root)
-        return {k: _inline_refs(v, root) for k, v in node.items()}
+            return inline_refs({**target, **rest}, root)
+        return {k: inline_refs(v, root) for k, v in node.items()}
     if isinstance(node, list):
-        return [_inline_refs(v, root) for v in node]
+        return [inline_refs(v, root) for v in node]
     return node
 
 

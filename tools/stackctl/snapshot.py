@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .render import Options, normalized, parse, render_many, render_text
 from .repo import Repo
+from .yamlio import load_yaml_file
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,14 @@ def cases(repo: Repo) -> list[Case]:
     """``stack-<env>`` for every environment, ``<subchart>-defaults`` for every subchart."""
     found = [Case(f"stack-{env}", repo.stack_dir, Options(env=env)) for env in repo.environments()]
     found += [Case(f"{dep.name}-defaults", dep.path) for dep in repo.dependencies()
-              if (dep.path / "Chart.yaml").is_file()]
+              if (dep.path / "Chart.yaml").is_file() and not _is_library(repo, dep.path)]
     return found
+
+
+def _is_library(repo: Repo, chart: Path) -> bool:
+    """A library chart (type: library) renders nothing and cannot be templated alone."""
+    meta = load_yaml_file(chart / "Chart.yaml", root=repo.root) or {}
+    return meta.get("type") == "library"
 
 
 def render_case(repo: Repo, case: Case) -> str:

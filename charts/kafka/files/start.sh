@@ -3,6 +3,14 @@
 # waits out a stale registration of this broker id in ZooKeeper, then replaces itself with
 # Kafka so the JVM is PID 1 and receives SIGTERM directly (controlled shutdown within
 # terminationGracePeriodSeconds).
+#
+# The broker's JVM settings arrive as BROKER_HEAP_OPTS, BROKER_OPTS and BROKER_LOG4J_CONFIG
+# and become Kafka's KAFKA_HEAP_OPTS, KAFKA_OPTS and KAFKA_LOG4J_OPTS here, for the broker
+# process alone: the container's environment stays free of them, so a tool run with
+# `kubectl exec` behaves as on a plain Kafka install (its own small heap, the tools' log4j
+# configuration: warnings only, to stderr) and never inherits, say, a Java agent's port.
+# GC logs rotate in LOG_DIR within GC_LOG_FILES x GC_LOG_FILE_SIZE (Kafka's own default,
+# 10 x 100M, would not fit the bounded logs emptyDir).
 set -euo pipefail
 
 script_dir=$(dirname "${BASH_SOURCE[0]}")
@@ -42,4 +50,12 @@ wait_for_stale_registration() {
 
 bash "$script_dir/configure.sh"
 wait_for_stale_registration
+
+export KAFKA_HEAP_OPTS="${BROKER_HEAP_OPTS:--Xmx1G -Xms1G}"
+export KAFKA_OPTS="${BROKER_OPTS:-}"
+if [[ -n "${BROKER_LOG4J_CONFIG:-}" ]]; then
+  export KAFKA_LOG4J_OPTS="-Dlog4j.configuration=file:$BROKER_LOG4J_CONFIG"
+fi
+log_dir="${LOG_DIR:-$kafka_home/logs}"
+export KAFKA_GC_LOG_OPTS="-Xlog:gc*:file=$log_dir/kafkaServer-gc.log:time,tags:filecount=${GC_LOG_FILES:-4},filesize=${GC_LOG_FILE_SIZE:-16M}"
 exec "$kafka_home/bin/kafka-server-start.sh" "$SERVER_PROPERTIES"

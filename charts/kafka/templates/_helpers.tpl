@@ -1,100 +1,38 @@
 {{/*
-kafka.name: the chart name, or nameOverride.
+The kafka chart's helpers. Names, labels, image, probes, claims and the upgrade guard come
+from the common library chart (charts/common), shared with the zookeeper chart; what
+stays here is Kafka's own logic: server.properties, the keys the chart owns, replication
+sized to the broker count, and the way to the ZooKeeper ensemble.
 */}}
-{{- define "kafka.name" -}}
-{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
-{{- end -}}
+
+{{- define "kafka.name" -}}{{ include "common.names.name" . }}{{- end -}}
+{{- define "kafka.fullname" -}}{{ include "common.names.fullname" . }}{{- end -}}
+{{- define "kafka.headlessServiceName" -}}{{ include "common.names.headless" . }}{{- end -}}
+{{- define "kafka.serviceAccountName" -}}{{ include "common.names.serviceAccount" . }}{{- end -}}
+{{- define "kafka.image" -}}{{ include "common.image" . }}{{- end -}}
 
 {{/*
-kafka.fullname: fullnameOverride, else the release name if it contains the chart name,
-else <release>-<name>; truncated to 63 characters (the helm create logic).
-*/}}
-{{- define "kafka.fullname" -}}
-{{- if .Values.fullnameOverride -}}
-{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
-{{- else -}}
-{{- $name := default .Chart.Name .Values.nameOverride -}}
-{{- if contains $name .Release.Name -}}
-{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
-{{- else -}}
-{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
-
-{{/*
-kafka.chart: chart name and version for the helm.sh/chart label.
-*/}}
-{{- define "kafka.chart" -}}
-{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
-{{- end -}}
-
-{{/*
-kafka.selectorLabels: the stable label subset used by every selector (StatefulSet, Services,
-PDB, anti-affinity). Selectors of a StatefulSet are immutable: never add to this.
+kafka.selectorLabels: name, instance and component "broker", used by every selector of the
+chart (StatefulSet, Services, PDB, anti-affinity, topology spread). Never add to these:
+a StatefulSet's selector is immutable.
 */}}
 {{- define "kafka.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "kafka.name" . }}
-app.kubernetes.io/instance: {{ .Release.Name }}
-app.kubernetes.io/component: broker
+{{ include "common.labels.selector" (dict "ctx" . "component" "broker") }}
 {{- end -}}
 
 {{/*
-kafka.baseLabels: the labels every object shares except the component (helm test pods
-use component "test" so that no selector of the brokers matches them).
-*/}}
-{{- define "kafka.baseLabels" -}}
-app.kubernetes.io/name: {{ include "kafka.name" . }}
-app.kubernetes.io/instance: {{ .Release.Name }}
-app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | toString | replace "+" "_" | trunc 63 | trimSuffix "-" | quote }}
-app.kubernetes.io/part-of: kafka
-app.kubernetes.io/managed-by: {{ .Release.Service }}
-helm.sh/chart: {{ include "kafka.chart" . }}
-{{- with .Values.commonLabels }}
-{{ toYaml . }}
-{{- end }}
-{{- end -}}
-
-{{/*
-kafka.labels: the full label set of the broker objects (selector labels included).
+kafka.labels: the standard label set of the broker objects.
 */}}
 {{- define "kafka.labels" -}}
-{{ include "kafka.baseLabels" . }}
-app.kubernetes.io/component: broker
+{{ include "common.labels.standard" (dict "ctx" . "component" "broker") }}
 {{- end -}}
 
 {{/*
-kafka.serviceAccountName: the ServiceAccount the pods run as.
+kafka.testLabels: the helm test pod's labels: component "test", so that no selector of
+the brokers (Services, PDB) matches it.
 */}}
-{{- define "kafka.serviceAccountName" -}}
-{{- if .Values.serviceAccount.create -}}
-{{- default (include "kafka.fullname" .) .Values.serviceAccount.name -}}
-{{- else -}}
-{{- default "default" .Values.serviceAccount.name -}}
-{{- end -}}
-{{- end -}}
-
-{{/*
-kafka.image: registry/repository:tag or @digest. global.imageRegistry wins over
-image.registry; a digest wins over the tag.
-*/}}
-{{- define "kafka.image" -}}
-{{- $registry := .Values.image.registry -}}
-{{- with .Values.global -}}{{- with .imageRegistry -}}{{- $registry = . -}}{{- end -}}{{- end -}}
-{{- $ref := .Values.image.repository -}}
-{{- if $registry -}}{{- $ref = printf "%s/%s" $registry $ref -}}{{- end -}}
-{{- if .Values.image.digest -}}
-{{- printf "%s@%s" $ref .Values.image.digest -}}
-{{- else -}}
-{{- printf "%s:%s" $ref (.Values.image.tag | default .Chart.AppVersion | toString) -}}
-{{- end -}}
-{{- end -}}
-
-{{/*
-kafka.headlessServiceName: the headless Service that gives each broker a DNS name.
-*/}}
-{{- define "kafka.headlessServiceName" -}}
-{{- .Values.service.headless.name | default (printf "%s-headless" (include "kafka.fullname" .)) | trunc 63 | trimSuffix "-" -}}
+{{- define "kafka.testLabels" -}}
+{{ include "common.labels.standard" (dict "ctx" . "component" "test") }}
 {{- end -}}
 
 {{/*
@@ -113,7 +51,8 @@ fullname for this release (<release>-zookeeper, or <release> if it contains "zoo
 
 {{/*
 kafka.zookeeperConnect: the zookeeper.connect string: externalZookeeper.connect, else the
-bundled ensemble's client Service; zookeeper.chroot appended in both cases.
+bundled ensemble's client Service; zookeeper.chroot appended in both cases (a connect
+string with a chroot of its own plus zookeeper.chroot is a problem, see kafka.problems).
 */}}
 {{- define "kafka.zookeeperConnect" -}}
 {{- $connect := "" -}}
@@ -123,23 +62,22 @@ bundled ensemble's client Service; zookeeper.chroot appended in both cases.
 {{- $connect = printf "%s:%d" (include "kafka.zookeeperServiceName" .) (int .Values.zookeeper.port) -}}
 {{- end -}}
 {{- with .Values.zookeeper.chroot -}}
-{{- if contains "/" $connect -}}
-{{- fail (printf "zookeeper.chroot (%s) is set but externalZookeeper.connect (%s) already has a chroot: keep only one" . $connect) -}}
-{{- end -}}
-{{- $connect = printf "%s%s" $connect . -}}
+{{- if not (contains "/" $connect) -}}{{- $connect = printf "%s%s" $connect . -}}{{- end -}}
 {{- end -}}
 {{- $connect -}}
 {{- end -}}
 
 {{/*
-kafka.zookeeperSelectorLabels: labels of this release's ZooKeeper pods (the zookeeper
-chart's selector labels), or zookeeper.selectorLabels.
+kafka.zookeeperSelectorLabels: labels that find this release's ZooKeeper pods for
+podAffinityPreset: zookeeper.selectorLabels, else the release and the component the
+zookeeper chart gives its servers. Not the name label: nameOverride changes it, and a
+selector that matches nothing would leave hard-affinity brokers unschedulable. The stack
+checks these against the zookeeper chart's own pod labels (stack.wiringChecks).
 */}}
 {{- define "kafka.zookeeperSelectorLabels" -}}
 {{- if .Values.zookeeper.selectorLabels -}}
 {{- toYaml .Values.zookeeper.selectorLabels -}}
 {{- else -}}
-app.kubernetes.io/name: zookeeper
 app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/component: zookeeper
 {{- end -}}
@@ -159,84 +97,94 @@ an exponent (values files give float64), backslashes are escaped for java.util.P
 {{- end -}}
 
 {{/*
-kafka.ownedKeys: server.properties keys the chart's script owns; `config` may not set them.
+kafka.ownedKeys: the server.properties keys the chart owns, as a YAML map from the key (a
+trailing "*" is a prefix) to what sets it. `config` may not set them: a broker's identity,
+listeners, security and metadata connection are computed together, and a stray override of
+one of them breaks the others (zookeeper.connect in config would point the brokers away
+from the ensemble the chart wires up). The security, external-access and KRaft settings of
+later versions own their keys already, so no values file starts to depend on them here.
 */}}
 {{- define "kafka.ownedKeys" -}}
-broker.id node.id listeners advertised.listeners log.dir log.dirs
+{{- $identity := "the broker's identity, computed per pod by the chart's script from the pod ordinal and brokerIdOffset" -}}
+{{- $listeners := "the listeners, computed per pod by the chart's script from containerPorts (this chart version runs one PLAINTEXT listener)" -}}
+{{- $security := "TLS and SASL, which the chart configures together with the listeners (this chart version runs PLAINTEXT only)" -}}
+{{- $zk := "the ZooKeeper connection: the bundled ensemble, or externalZookeeper.connect (with the bundled one disabled)" -}}
+{{- $zkAuth := "the ZooKeeper client's security, which the chart configures together with the ensemble" -}}
+{{- $kraft := "KRaft mode, which this chart version does not run" -}}
+broker.id: {{ $identity | quote }}
+node.id: {{ $identity | quote }}
+listeners: {{ $listeners | quote }}
+advertised.listeners: {{ $listeners | quote }}
+listener.security.protocol.map: {{ $listeners | quote }}
+inter.broker.listener.name: {{ $listeners | quote }}
+security.inter.broker.protocol: {{ $listeners | quote }}
+control.plane.listener.name: {{ $listeners | quote }}
+"listener.name.*": {{ $listeners | quote }}
+"sasl.*": {{ $security | quote }}
+"ssl.*": {{ $security | quote }}
+authorizer.class.name: {{ $security | quote }}
+super.users: {{ $security | quote }}
+zookeeper.connect: {{ $zk | quote }}
+zookeeper.set.acl: {{ $zkAuth | quote }}
+zookeeper.clientCnxnSocket: {{ $zkAuth | quote }}
+"zookeeper.ssl.*": {{ $zkAuth | quote }}
+log.dir: "the data volume: persistence.mountPath"
+log.dirs: "the data volume: persistence.mountPath"
+process.roles: {{ $kraft | quote }}
+controller.listener.names: {{ $kraft | quote }}
+controller.quorum.voters: {{ $kraft | quote }}
+controller.quorum.bootstrap.servers: {{ $kraft | quote }}
+zookeeper.metadata.migration.enable: {{ $kraft | quote }}
 {{- end -}}
 
 {{/*
-kafka.serverProperties: the merged properties shared by every broker (a dict, as YAML):
-chart defaults, replication derived from replicaCount, then `config` on top. Fails for
-owned keys and impossible replication settings, naming the value to change.
+kafka.ownerOf: what owns a server.properties key (see kafka.ownedKeys), or "" when
+`config` may set it. Given (dict "key" "ssl.keystore.location" "owned" <the map>).
 */}}
-{{- define "kafka.serverProperties" -}}
+{{- define "kafka.ownerOf" -}}
+{{- $key := .key -}}
+{{- range $k, $why := .owned -}}
+{{- if or (eq $k $key) (and (hasSuffix "*" $k) (hasPrefix (trimSuffix "*" $k) $key)) -}}{{ $why }}{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+kafka.replication: the effective replication settings (a YAML map of server.properties
+key to value) before `config`: null values derive from replicaCount. RF = min(3, brokers),
+min ISR = max(1, RF - 1), the transaction log's min ISR capped by its RF.
+*/}}
+{{- define "kafka.replication" -}}
 {{- $n := int .Values.replicaCount -}}
 {{- $r := .Values.replication -}}
 {{- $rf := min 3 $n -}}
-{{- $defaultRF := int (ternary $rf $r.defaultReplicationFactor (kindIs "invalid" $r.defaultReplicationFactor)) -}}
-{{- $minIsr := int (ternary (max 1 (sub $defaultRF 1)) $r.minInsyncReplicas (kindIs "invalid" $r.minInsyncReplicas)) -}}
-{{- $offsetsRF := int (ternary $rf $r.offsetsTopicReplicationFactor (kindIs "invalid" $r.offsetsTopicReplicationFactor)) -}}
-{{- $txnRF := int (ternary $rf $r.transactionStateLogReplicationFactor (kindIs "invalid" $r.transactionStateLogReplicationFactor)) -}}
-{{- $txnIsr := int (ternary (min $minIsr $txnRF) $r.transactionStateLogMinIsr (kindIs "invalid" $r.transactionStateLogMinIsr)) -}}
-{{- $props := dict
-  "zookeeper.connect" (include "kafka.zookeeperConnect" .)
-  "default.replication.factor" $defaultRF
-  "min.insync.replicas" $minIsr
-  "offsets.topic.replication.factor" $offsetsRF
-  "transaction.state.log.replication.factor" $txnRF
-  "transaction.state.log.min.isr" $txnIsr
-  "auto.create.topics.enable" .Values.autoCreateTopicsEnable
-  "log.retention.hours" .Values.log.retentionHours
-  "log.segment.bytes" .Values.log.segmentBytes
-  "log.retention.check.interval.ms" .Values.log.retentionCheckIntervalMs
-  "controlled.shutdown.enable" true
--}}
-{{- $owned := splitList " " (include "kafka.ownedKeys" .) -}}
+{{- $defaultRF := ternary $rf $r.defaultReplicationFactor (kindIs "invalid" $r.defaultReplicationFactor) -}}
+{{- $minIsr := ternary (max 1 (sub (int $defaultRF) 1)) $r.minInsyncReplicas (kindIs "invalid" $r.minInsyncReplicas) -}}
+{{- $offsetsRF := ternary $rf $r.offsetsTopicReplicationFactor (kindIs "invalid" $r.offsetsTopicReplicationFactor) -}}
+{{- $txnRF := ternary $rf $r.transactionStateLogReplicationFactor (kindIs "invalid" $r.transactionStateLogReplicationFactor) -}}
+{{- $txnIsr := ternary (min (int $minIsr) (int $txnRF)) $r.transactionStateLogMinIsr (kindIs "invalid" $r.transactionStateLogMinIsr) -}}
+{{- toYaml (dict
+  "default.replication.factor" (int $defaultRF)
+  "min.insync.replicas" (int $minIsr)
+  "offsets.topic.replication.factor" (int $offsetsRF)
+  "transaction.state.log.replication.factor" (int $txnRF)
+  "transaction.state.log.min.isr" (int $txnIsr)) -}}
+{{- end -}}
+
+{{/*
+kafka.serverProperties: the properties every broker shares (a dict, as YAML): the chart's
+settings, replication derived from replicaCount, then `config` on top (kafka.problems
+refuses config keys the chart owns). configure.sh adds each pod's identity.
+*/}}
+{{- define "kafka.serverProperties" -}}
+{{- $props := include "kafka.replication" . | fromYaml -}}
+{{- $_ := set $props "zookeeper.connect" (include "kafka.zookeeperConnect" .) -}}
+{{- $_ := set $props "auto.create.topics.enable" .Values.autoCreateTopicsEnable -}}
+{{- $_ := set $props "log.retention.hours" .Values.log.retentionHours -}}
+{{- $_ := set $props "log.segment.bytes" .Values.log.segmentBytes -}}
+{{- $_ := set $props "log.retention.check.interval.ms" .Values.log.retentionCheckIntervalMs -}}
+{{- $_ := set $props "controlled.shutdown.enable" true -}}
 {{- range $key, $value := .Values.config -}}
-{{- if has $key $owned -}}
-{{- fail (printf "config.%s is owned by the chart (computed per pod by its script) and cannot be set in config; the owned keys are: %s" $key (join ", " $owned)) -}}
-{{- end -}}
-{{- if or (contains "\n" $key) (contains "\n" (toString $value)) -}}
-{{- fail (printf "config.%s: keys and values of server.properties must be single lines" $key) -}}
-{{- end -}}
 {{- $_ := set $props $key $value -}}
-{{- end -}}
-{{- /* Check the effective values, naming where each came from. */ -}}
-{{- $sources := dict
-  "default.replication.factor" "replication.defaultReplicationFactor"
-  "min.insync.replicas" "replication.minInsyncReplicas"
-  "offsets.topic.replication.factor" "replication.offsetsTopicReplicationFactor"
-  "transaction.state.log.replication.factor" "replication.transactionStateLogReplicationFactor"
-  "transaction.state.log.min.isr" "replication.transactionStateLogMinIsr"
--}}
-{{- range $key, $source := $sources -}}
-{{- if hasKey $.Values.config $key -}}{{- $_ := set $sources $key (printf "config.%s" $key) -}}{{- end -}}
-{{- $v := get $props $key | toString -}}
-{{- if not (regexMatch "^[0-9]+$" $v) -}}
-{{- fail (printf "%s (%s) must be a positive whole number" (get $sources $key) $v) -}}
-{{- end -}}
-{{- end -}}
-{{- $eff := dict -}}
-{{- range $key, $_ := $sources -}}{{- $_ := set $eff $key (atoi (get $props $key | toString)) -}}{{- end -}}
-{{- range $key := list "default.replication.factor" "offsets.topic.replication.factor" "transaction.state.log.replication.factor" -}}
-{{- $v := get $eff $key -}}
-{{- if lt $v 1 -}}
-{{- fail (printf "%s (%d) must be at least 1" (get $sources $key) $v) -}}
-{{- end -}}
-{{- if gt $v $n -}}
-{{- fail (printf "%s (%d) is above replicaCount (%d): Kafka cannot place more replicas than brokers; lower it or raise replicaCount" (get $sources $key) $v $n) -}}
-{{- end -}}
-{{- end -}}
-{{- range $pair := list (list "min.insync.replicas" "default.replication.factor") (list "transaction.state.log.min.isr" "transaction.state.log.replication.factor") -}}
-{{- $isr := get $eff (index $pair 0) -}}
-{{- $rfv := get $eff (index $pair 1) -}}
-{{- if lt $isr 1 -}}
-{{- fail (printf "%s (%d) must be at least 1" (get $sources (index $pair 0)) $isr) -}}
-{{- end -}}
-{{- if gt $isr $rfv -}}
-{{- fail (printf "%s (%d) is above %s (%d): acks=all writes could never succeed" (get $sources (index $pair 0)) $isr (get $sources (index $pair 1)) $rfv) -}}
-{{- end -}}
 {{- end -}}
 {{- toYaml $props -}}
 {{- end -}}
@@ -245,211 +193,116 @@ owned keys and impossible replication settings, naming the value to change.
 kafka.replicationFactor: the effective default.replication.factor (used by helm test).
 */}}
 {{- define "kafka.replicationFactor" -}}
-{{- $props := include "kafka.serverProperties" . | fromYaml -}}
-{{- get $props "default.replication.factor" -}}
+{{- get (include "kafka.serverProperties" . | fromYaml) "default.replication.factor" -}}
 {{- end -}}
 
 {{/*
-kafka.checks: render-time checks that are not about server.properties.
+kafka.problems: every render-time problem, one "key.path: reason" line each, with the
+key as the user writes it (the "kafka." prefix inside the stack).
 */}}
-{{- define "kafka.checks" -}}
-{{- if and .Values.pdb.create (not (kindIs "invalid" .Values.pdb.minAvailable)) (not (kindIs "string" .Values.pdb.minAvailable)) -}}
-{{- if ge (int .Values.pdb.minAvailable) (int .Values.replicaCount) -}}
-{{- fail (printf "pdb.minAvailable (%d) must be below replicaCount (%d), or no broker could ever be drained; use pdb.maxUnavailable" (int .Values.pdb.minAvailable) (int .Values.replicaCount)) -}}
+{{- define "kafka.problems" -}}
+{{- $p := include "common.names.valuesPrefix" . -}}
+{{- $v := .Values -}}
+{{- $n := int $v.replicaCount -}}
+{{- if hasKey $v "heapOpts" }}
+{{ $p }}heapOpts: replaced by {{ $p }}heapSize, a JVM size such as 1G (the chart sets -Xmx and -Xms from it); put other JVM flags in {{ $p }}kafkaOpts
+{{- end }}
+{{- if and $v.zookeeper.chroot (contains "/" $v.externalZookeeper.connect) }}
+{{ $p }}zookeeper.chroot: {{ $v.zookeeper.chroot }} is set but {{ $p }}externalZookeeper.connect ({{ $v.externalZookeeper.connect }}) has a chroot of its own: keep only one
+{{- end }}
+{{- $owned := include "kafka.ownedKeys" . | fromYaml -}}
+{{- range $key, $value := $v.config }}
+{{- with include "kafka.ownerOf" (dict "key" $key "owned" $owned) }}
+{{ $p }}config.{{ $key }}: owned by the chart ({{ . }}); remove it from {{ $p }}config
+{{- else }}
+{{- if or (contains "\n" $key) (contains "\n" (toString $value)) }}
+{{ $p }}config.{{ $key }}: keys and values of server.properties must be single lines
+{{- end }}
+{{- end }}
+{{- end }}
+{{- /* the effective replication settings, each named by where it came from */ -}}
+{{- $props := include "kafka.serverProperties" . | fromYaml -}}
+{{- $sources := dict
+  "default.replication.factor" "replication.defaultReplicationFactor"
+  "min.insync.replicas" "replication.minInsyncReplicas"
+  "offsets.topic.replication.factor" "replication.offsetsTopicReplicationFactor"
+  "transaction.state.log.replication.factor" "replication.transactionStateLogReplicationFactor"
+  "transaction.state.log.min.isr" "replication.transactionStateLogMinIsr" -}}
+{{- $eff := dict -}}
+{{- range $key, $source := $sources -}}
+{{- if hasKey $v.config $key -}}{{- $_ := set $sources $key (printf "config.%s" $key) -}}{{- end -}}
+{{- $text := get $props $key | toString -}}
+{{- if regexMatch "^[0-9]+$" $text -}}{{- $_ := set $eff $key (atoi $text) -}}{{- end -}}
 {{- end -}}
+{{- range $key := keys $sources | sortAlpha }}
+{{- if not (hasKey $eff $key) }}
+{{ $p }}{{ get $sources $key }}: {{ get $props $key }} is not a positive whole number
+{{- end }}
+{{- end }}
+{{- range $key := list "default.replication.factor" "offsets.topic.replication.factor" "transaction.state.log.replication.factor" }}
+{{- if hasKey $eff $key }}
+{{- $rf := get $eff $key }}
+{{- if lt $rf 1 }}
+{{ $p }}{{ get $sources $key }}: {{ $rf }} must be at least 1
+{{- else if gt $rf $n }}
+{{ $p }}{{ get $sources $key }}: {{ $rf }} is above {{ $p }}replicaCount ({{ $n }}): Kafka cannot place more replicas than brokers; lower it or raise {{ $p }}replicaCount
+{{- end }}
+{{- end }}
+{{- end }}
+{{- range $pair := list (list "min.insync.replicas" "default.replication.factor") (list "transaction.state.log.min.isr" "transaction.state.log.replication.factor") }}
+{{- $isrKey := index $pair 0 }}
+{{- $rfKey := index $pair 1 }}
+{{- if and (hasKey $eff $isrKey) (hasKey $eff $rfKey) }}
+{{- if lt (get $eff $isrKey) 1 }}
+{{ $p }}{{ get $sources $isrKey }}: {{ get $eff $isrKey }} must be at least 1
+{{- else if gt (get $eff $isrKey) (get $eff $rfKey) }}
+{{ $p }}{{ get $sources $isrKey }}: {{ get $eff $isrKey }} is above {{ $p }}{{ get $sources $rfKey }} ({{ get $eff $rfKey }}): acks=all writes could never succeed
+{{- end }}
+{{- end }}
+{{- end }}
+{{- with (include "common.check.heap" (dict "heap" $v.heapSize "heapKey" (printf "%sheapSize" $p) "limit" (dig "limits" "memory" "" ($v.resources | default dict)) "limitKey" (printf "%sresources.limits.memory" $p))) }}
+{{ . }}
+{{- end }}
+{{- include "common.check.pdb" (dict "pdb" $v.pdb "replicas" $n "prefix" $p) }}
 {{- end -}}
+
+{{/*
+kafka.warnings: what renders but is probably not what the user wants.
+*/}}
+{{- define "kafka.warnings" -}}
+{{- $p := include "common.names.valuesPrefix" . -}}
+{{- if .Values.pdb.create }}
+{{- $max := .Values.pdb.maxUnavailable }}
+{{- if and (not (kindIs "invalid" $max)) (regexMatch "^0+%?$" (toString $max)) }}
+{{ $p }}pdb.maxUnavailable: {{ $max }} allows no voluntary disruption: every node drain waits until it is changed
+{{- end }}
+{{- end }}
 {{- end -}}
 
 {{/*
 kafka.volumeClaimTemplates: the StatefulSet's volumeClaimTemplates entries (a YAML list),
-empty when persistence is off. statefulset.yaml and kafka.upgradeGuard both render it, so
+empty when persistence is off. statefulset.yaml and the upgrade guard both render it, so
 the guard compares exactly what an upgrade would send.
 */}}
 {{- define "kafka.volumeClaimTemplates" -}}
-{{- if .Values.persistence.enabled -}}
-- apiVersion: v1
-  kind: PersistentVolumeClaim
-  metadata:
-    name: data
-    labels:
-      {{- include "kafka.selectorLabels" . | nindent 6 }}
-    {{- with .Values.persistence.annotations }}
-    annotations:
-      {{- toYaml . | nindent 6 }}
-    {{- end }}
-  spec:
-    accessModes:
-      {{- toYaml .Values.persistence.accessModes | nindent 6 }}
-    {{- with .Values.persistence.storageClass }}
-    storageClassName: {{ ternary "" . (eq . "-") | quote }}
-    {{- end }}
-    resources:
-      requests:
-        storage: {{ .Values.persistence.size | quote }}
+{{- $p := .Values.persistence -}}
+{{- if $p.enabled -}}
+{{ include "common.storage.claimTemplate" (dict "name" "data" "labels" (include "kafka.selectorLabels" .) "size" $p.size "storageClass" $p.storageClass "accessModes" $p.accessModes "annotations" $p.annotations) }}
 {{- end -}}
 {{- end -}}
 
 {{/*
-kafka.valuesPrefix: where this chart's values sit for the user: "" for the chart on its
-own, "kafka." inside the stack umbrella (from the template path, so aliases work too).
-*/}}
-{{- define "kafka.valuesPrefix" -}}
-{{- range rest (splitList "/charts/" (trimSuffix "/templates" .Template.BasePath)) -}}{{ . }}.{{- end -}}
-{{- end -}}
-
-{{/*
-kafka.quantityBytes: a Kubernetes quantity (8Gi, 1.5T, 500000000) as a whole number of
-bytes, empty when it has another form. The API server stores quantities in canonical
-form (1024Mi comes back as 1Gi), so claim sizes are compared as numbers.
-*/}}
-{{- define "kafka.quantityBytes" -}}
-{{- $units := dict "" 1 "k" 1000 "M" 1000000 "G" 1000000000 "T" 1000000000000 "P" 1000000000000000 "E" 1000000000000000000 "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 "Ti" 1099511627776 "Pi" 1125899906842624 "Ei" 1152921504606846976 -}}
-{{- $q := toString . -}}
-{{- if regexMatch "^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$" $q -}}
-{{- printf "%.0f" (mulf (regexFind "^[0-9.]+" $q | float64) (get $units (regexReplaceAll "^[0-9.]+" $q ""))) -}}
-{{- end -}}
-{{- end -}}
-
-{{/*
-kafka.upgradeGuard: on an upgrade (the StatefulSet exists), fail the render when a value
-changed a field the API server refuses to change on a StatefulSet, naming the value, the
-old and new setting and the way out. lookup is empty under helm template, helm lint and
-a client-side dry run, so those never see it.
+kafka.upgradeGuard: refuse an upgrade that changes what the existing StatefulSet cannot
+change (common.upgradeGuard), looked up live; .compare takes the StatefulSet given
+({"existing": ..., "ctx": .}), which is what the tests feed it.
 */}}
 {{- define "kafka.upgradeGuard" -}}
 {{- $existing := lookup "apps/v1" "StatefulSet" .Release.Namespace (include "kafka.fullname" .) -}}
 {{- include "kafka.upgradeGuard.compare" (dict "existing" $existing "ctx" .) -}}
 {{- end -}}
 
-{{/*
-kafka.upgradeGuard.compare: the guard's comparison, given {"existing": <StatefulSet as
-the API server returns it, or empty>, "ctx": <the chart's context>}. Compares serviceName,
-podManagementPolicy, selector.matchLabels and the volumeClaimTemplates (names, labels,
-annotations, accessModes, storageClassName, storage request) with this render. A
-StatefulSet owned by another release is left alone (helm reports the ownership itself).
-*/}}
 {{- define "kafka.upgradeGuard.compare" -}}
-{{- $existing := .existing | default dict -}}
 {{- $ctx := .ctx -}}
-{{- $owner := dig "metadata" "annotations" "meta.helm.sh/release-name" "" $existing -}}
-{{- if and $existing (or (not $owner) (eq $owner $ctx.Release.Name)) -}}
-{{- $p := include "kafka.valuesPrefix" $ctx -}}
-{{- $sts := include "kafka.fullname" $ctx -}}
-{{- $ns := $ctx.Release.Namespace -}}
-{{- $orphan := printf "delete the StatefulSet with `kubectl delete sts %s -n %s --cascade=orphan` (its pods and PVCs keep running) and upgrade again" $sts $ns -}}
-{{- /* value names per claim template */ -}}
-{{- $sources := dict
-  "data" (dict "enabled" "persistence.enabled" "size" "persistence.size" "storageClass" "persistence.storageClass" "accessModes" "persistence.accessModes" "annotations" "persistence.annotations")
--}}
-{{- $problems := list -}}
-
-{{- /* selector: only nameOverride can change it for the same StatefulSet name */ -}}
-{{- $oldSel := dict -}}
-{{- range $k, $v := (dig "spec" "selector" "matchLabels" (dict) $existing) -}}{{- $_ := set $oldSel $k (toString $v) -}}{{- end -}}
-{{- $newSel := dict -}}
-{{- range $k, $v := (include "kafka.selectorLabels" $ctx | fromYaml) -}}{{- $_ := set $newSel $k (toString $v) -}}{{- end -}}
-{{- $selectorChanged := ne (toJson $oldSel) (toJson $newSel) -}}
-{{- if $selectorChanged -}}
-{{- $oldName := get $oldSel "app.kubernetes.io/name" -}}
-{{- $newName := get $newSel "app.kubernetes.io/name" -}}
-{{- if ne $oldName $newName -}}
-{{- $problems = append $problems (printf "%snameOverride: the StatefulSet selects app.kubernetes.io/name=%q, this upgrade renders %q. A StatefulSet's selector can never change: set %snameOverride so that the name is %q again." $p $oldName $newName $p $oldName) -}}
-{{- else -}}
-{{- $problems = append $problems (printf "selector: the StatefulSet selects %s, this upgrade renders %s. A StatefulSet's selector can never change: keep the chart's selector labels (nameOverride, the release name)." (toJson $oldSel) (toJson $newSel)) -}}
-{{- end -}}
-{{- end -}}
-
-{{- /* serviceName */ -}}
-{{- $oldSvc := dig "spec" "serviceName" "" $existing -}}
-{{- $newSvc := include "kafka.headlessServiceName" $ctx -}}
-{{- if ne $oldSvc $newSvc -}}
-{{- $problems = append $problems (printf "%sservice.headless.name: the StatefulSet's serviceName is %q, this upgrade renders %q. Set %sservice.headless.name to %q again, or %s (the pods then roll onto DNS names under the new Service)." $p $oldSvc $newSvc $p $oldSvc $orphan) -}}
-{{- end -}}
-
-{{- /* podManagementPolicy (the API server's default is OrderedReady) */ -}}
-{{- $oldPmp := dig "spec" "podManagementPolicy" "OrderedReady" $existing -}}
-{{- $newPmp := toString $ctx.Values.podManagementPolicy -}}
-{{- if ne $oldPmp $newPmp -}}
-{{- $problems = append $problems (printf "%spodManagementPolicy: the StatefulSet has %q, this upgrade renders %q. Set %spodManagementPolicy back to %q, or %s." $p $oldPmp $newPmp $p $oldPmp $orphan) -}}
-{{- end -}}
-
-{{- /* volumeClaimTemplates */ -}}
-{{- $old := dict -}}
-{{- $oldNames := list -}}
-{{- range (dig "spec" "volumeClaimTemplates" (list) $existing) -}}
-{{- $n := dig "metadata" "name" "" . -}}
-{{- $_ := set $old $n . -}}
-{{- $oldNames = append $oldNames $n -}}
-{{- end -}}
-{{- $new := dict -}}
-{{- $newNames := list -}}
-{{- range (include "kafka.volumeClaimTemplates" $ctx | fromYamlArray) -}}
-{{- $n := dig "metadata" "name" "" . -}}
-{{- $_ := set $new $n . -}}
-{{- $newNames = append $newNames $n -}}
-{{- end -}}
-{{- if ne (join "," $oldNames) (join "," $newNames) -}}
-{{- if and $oldNames (not $newNames) -}}
-{{- $problems = append $problems (printf "%spersistence.enabled: the StatefulSet keeps its data on PVCs, this upgrade sets persistence.enabled false (emptyDirs, lost with each pod). Set %spersistence.enabled back to true; to really drop the volumes, %s (the PVCs %s-%s-N stay behind)." $p $p $orphan (first $oldNames) $sts) -}}
-{{- else if and $newNames (not $oldNames) -}}
-{{- $problems = append $problems (printf "%spersistence.enabled: the StatefulSet has no volumeClaimTemplates (persistence.enabled false), this upgrade sets it true. Set %spersistence.enabled back to false, or %s: the pods then roll one at a time onto new, empty PVCs (nothing is copied from the emptyDirs)." $p $p $orphan) -}}
-{{- else -}}
-{{- $problems = append $problems (printf "volumeClaimTemplates: the StatefulSet has claims [%s], this upgrade renders [%s]. Claim templates cannot change: %s." (join ", " $oldNames) (join ", " $newNames) $orphan) -}}
-{{- end -}}
-{{- end -}}
-{{- range $name := $newNames -}}
-{{- if hasKey $old $name -}}
-{{- $src := get $sources $name | default (dict "size" (printf "volumeClaimTemplates[%s].storage" $name) "storageClass" (printf "volumeClaimTemplates[%s].storageClassName" $name) "accessModes" (printf "volumeClaimTemplates[%s].accessModes" $name) "annotations" (printf "volumeClaimTemplates[%s].annotations" $name)) -}}
-{{- $o := get $old $name -}}
-{{- $n := get $new $name -}}
-{{- $pvcs := printf "%s-%s-N" $name $sts -}}
-{{- /* storage request */ -}}
-{{- $os := dig "spec" "resources" "requests" "storage" "" $o | toString -}}
-{{- $nsz := dig "spec" "resources" "requests" "storage" "" $n | toString -}}
-{{- $ob := include "kafka.quantityBytes" $os -}}
-{{- $nb := include "kafka.quantityBytes" $nsz -}}
-{{- $sizeChanged := ne $os $nsz -}}
-{{- if and $ob $nb -}}{{- $sizeChanged = ne $ob $nb -}}{{- end -}}
-{{- if $sizeChanged -}}
-{{- if and $ob $nb (lt (float64 $nb) (float64 $ob)) -}}
-{{- $problems = append $problems (printf "%s%s: the claim template %q requests %s, this upgrade asks for %s. A volume cannot shrink: set %s%s back to %q." $p $src.size $name $os $nsz $p $src.size $os) -}}
-{{- else -}}
-{{- $problems = append $problems (printf "%s%s: the claim template %q requests %s, this upgrade asks for %s. Resize the PVCs %s in place if the StorageClass allows volume expansion (kubectl patch pvc %s-%s-0 -n %s -p '{\"spec\":{\"resources\":{\"requests\":{\"storage\":\"%s\"}}}}', likewise for every N), then %s; or set %s%s back to %q." $p $src.size $name $os $nsz $pvcs $name $sts $ns $nsz $orphan $p $src.size $os) -}}
-{{- end -}}
-{{- end -}}
-{{- /* storageClassName, in values terms: absent is "", "" is "-" */ -}}
-{{- $oc := ternary (dig "spec" "storageClassName" "" $o | default "-") "" (hasKey (dig "spec" (dict) $o) "storageClassName") -}}
-{{- $nc := ternary (dig "spec" "storageClassName" "" $n | default "-") "" (hasKey (dig "spec" (dict) $n) "storageClassName") -}}
-{{- if ne $oc $nc -}}
-{{- $problems = append $problems (printf "%s%s: the claim template %q was installed with %q, this upgrade sets %q. Existing PVCs never change class (the StatefulSet reuses %s by name): set %s%s back to %q, or, to give only claims created from now on the new class, %s." $p $src.storageClass $name $oc $nc $pvcs $p $src.storageClass $oc $orphan) -}}
-{{- end -}}
-{{- /* accessModes */ -}}
-{{- $oa := join "," (dig "spec" "accessModes" (list) $o) -}}
-{{- $na := join "," (dig "spec" "accessModes" (list) $n) -}}
-{{- if ne $oa $na -}}
-{{- $problems = append $problems (printf "%s%s: the claim template %q has [%s], this upgrade renders [%s]. Existing PVCs keep their access modes: set %s%s back to [%s], or, for claims created from now on only, %s." $p $src.accessModes $name $oa $na $p $src.accessModes $oa $orphan) -}}
-{{- end -}}
-{{- /* annotations */ -}}
-{{- $oan := dict -}}
-{{- range $k, $v := (dig "metadata" "annotations" (dict) $o) -}}{{- $_ := set $oan $k (toString $v) -}}{{- end -}}
-{{- $nan := dict -}}
-{{- range $k, $v := (dig "metadata" "annotations" (dict) $n) -}}{{- $_ := set $nan $k (toString $v) -}}{{- end -}}
-{{- if ne (toJson $oan) (toJson $nan) -}}
-{{- $problems = append $problems (printf "%s%s: the claim template %q has annotations %s, this upgrade renders %s. Set %s%s back, or %s (existing PVCs keep their annotations: use kubectl annotate pvc)." $p $src.annotations $name (toJson $oan) (toJson $nan) $p $src.annotations $orphan) -}}
-{{- end -}}
-{{- /* labels (the selector labels: reported with the selector) */ -}}
-{{- $ol := dict -}}
-{{- range $k, $v := (dig "metadata" "labels" (dict) $o) -}}{{- $_ := set $ol $k (toString $v) -}}{{- end -}}
-{{- $nl := dict -}}
-{{- range $k, $v := (dig "metadata" "labels" (dict) $n) -}}{{- $_ := set $nl $k (toString $v) -}}{{- end -}}
-{{- if and (ne (toJson $ol) (toJson $nl)) (not $selectorChanged) -}}
-{{- $problems = append $problems (printf "volumeClaimTemplates: the claim template %q has labels %s, this upgrade renders %s. Claim templates cannot change: %s." $name (toJson $ol) (toJson $nl) $orphan) -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
-
-{{- if $problems -}}
-{{- fail (printf "upgrade refused: the StatefulSet %s/%s exists and this upgrade changes fields the API server never lets a StatefulSet change (selector, serviceName, podManagementPolicy, volumeClaimTemplates):\n- %s" $ns $sts (join "\n- " $problems)) -}}
-{{- end -}}
-{{- end -}}
+{{- $sources := dict "data" (dict "enabled" "persistence.enabled" "size" "persistence.size" "storageClass" "persistence.storageClass" "accessModes" "persistence.accessModes" "annotations" "persistence.annotations") -}}
+{{- include "common.upgradeGuard" (dict "ctx" $ctx "existing" .existing "name" (include "kafka.fullname" $ctx) "selector" (include "kafka.selectorLabels" $ctx) "serviceName" (include "kafka.headlessServiceName" $ctx) "claims" (include "kafka.volumeClaimTemplates" $ctx) "sources" $sources "primary" "data") -}}
 {{- end -}}
