@@ -1,0 +1,102 @@
+"""Chart CI value sets (the chart-testing convention: charts/<chart>/ci/*-values.yaml).
+
+Each file switches on something that changes the rendered shape. Each is rendered here with
+its chart (render_chart validates every object against the strict Kubernetes schema), must
+differ from the defaults, and must show the switch it is named after; tests/test_pod_security
+checks the same renders against Pod Security "restricted". `ct lint` reads the same files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helpers import CHARTS, by_kind, one, render_chart
+
+Objs = list[dict[str, Any]]
+CI_FILES = sorted(CHARTS.glob("*/ci/*-values.yaml"))
+
+
+def sts(objs: Objs, name: str | None = None) -> dict[str, Any]:
+    return one(objs, "StatefulSet", name)
+
+
+def pod(objs: Objs, name: str | None = None) -> dict[str, Any]:
+    return sts(objs, name)["spec"]["template"]["spec"]
+
+
+def volumes(objs: Objs, name: str | None = None) -> dict[str, Any]:
+    return {v["name"]: v for v in pod(objs, name)["volumes"]}
+
+
+def claims(objs: Objs, name: str | None = None) -> list[str]:
+    return [c["metadata"]["name"] for c in sts(objs, name)["spec"].get("volumeClaimTemplates", [])]
+
+
+def required_anti_affinity(objs: Objs, name: str | None = None) -> bool:
+    return "requiredDuringSchedulingIgnoredDuringExecution" in pod(objs, name)["affinity"][
+        "podAntiAffinity"]
+
+
+EXPECT: dict[str, Callable[[Objs], Any]] = {
+    "zookeeper/no-persistence": lambda o: (
+        not claims(o) and volumes(o)["data"]["emptyDir"] == {"sizeLimit": "8Gi"}
+        and "datalog" in volumes(o)),
+    "zookeeper/datalog": lambda o: claims(o) == ["data", "datalog"],
+    "zookeeper/hard-affinity": lambda o: (
+        required_anti_affinity(o) and pod(o)["topologySpreadConstraints"]),
+    "zookeeper/renamed": lambda o: (
+        sts(o, "zk")["spec"]["serviceName"] == "zk-svc"
+        and pod(o, "zk")["serviceAccountName"] == "zk-runner"
+        and not by_kind(o, "ServiceAccount")),
+    "zookeeper/single-server": lambda o: (
+        sts(o)["spec"]["replicas"] == 1
+        and one(o, "PodDisruptionBudget")["spec"]["maxUnavailable"] == 1),
+    "zookeeper/admin-server": lambda o: (
+        {"name": "admin", "containerPort": 9090} in pod(o)["containers"][0]["ports"]
+        and one(o, "PodDisruptionBudget")["spec"]["minAvailable"] == 2
+        and pod(o)["containers"][0]["image"].startswith("mirror.example.com/")
+        and "@sha256:" in pod(o)["containers"][0]["image"]),
+    "kafka/no-persistence": lambda o: (
+        not claims(o) and volumes(o)["data"]["emptyDir"] == {"sizeLimit": "8Gi"}),
+    "kafka/hard-affinity": lambda o: (
+        required_anti_affinity(o)
+        and "requiredDuringSchedulingIgnoredDuringExecution" in pod(o)["affinity"]["podAffinity"]),
+    "kafka/renamed": lambda o: (
+        sts(o, "kafka")["spec"]["serviceName"] == "kafka-svc"
+        and sts(o, "kafka")["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"]
+        == "broker"),
+    "kafka/single-broker": lambda o: sts(o)["spec"]["replicas"] == 1,
+    "kafka/external-zookeeper": lambda o: (
+        "zk-0.zk.ops:2181,zk-1.zk.ops:2181,zk-2.zk.ops:2181/kafka/orders"
+        in one(o, "ConfigMap")["data"]["server.properties"]
+        and "podAffinity" not in pod(o)["affinity"]
+        and one(o, "PodDisruptionBudget")["spec"]["maxUnavailable"] == 2),
+    "stack/renamed": lambda o: (
+        sts(o, "zk") and sts(o, "kafka")
+        and "zookeeper.connect=zk:2181" in one(o, "ConfigMap", "kafka-scripts")["data"][
+            "server.properties"]),
+    "stack/external-zookeeper": lambda o: (
+        [s["metadata"]["name"] for s in by_kind(o, "StatefulSet")] == ["stack-kafka"]),
+    "stack/zookeeper-only": lambda o: (
+        [s["metadata"]["name"] for s in by_kind(o, "StatefulSet")] == ["stack-zookeeper"]),
+}
+
+
+def case(path: Path) -> str:
+    return f"{path.parent.parent.name}/{path.name.removesuffix('-values.yaml')}"
+
+
+def test_every_ci_value_set_says_what_it_shows() -> None:
+    assert sorted(case(p) for p in CI_FILES) == sorted(EXPECT)
+
+
+@pytest.mark.parametrize("path", CI_FILES, ids=case)
+def test_ci_value_set_renders_valid_objects_with_its_switch(path: Path) -> None:
+    chart = path.parent.parent.name
+    objs = render_chart(chart, value_files=[path])
+    assert objs != render_chart(chart), f"{case(path)} renders the same as the defaults"
+    assert EXPECT[case(path)](objs), f"{case(path)} does not show its switch"
