@@ -319,7 +319,7 @@ def test_labels_follow_conventions():
     labels = sts["metadata"]["labels"]
     for key in ("name", "instance", "version", "component", "part-of", "managed-by"):
         assert f"app.kubernetes.io/{key}" in labels
-    assert labels["helm.sh/chart"] == "kafka-0.1.0"
+    assert labels["helm.sh/chart"] == "kafka-0.2.0"
     assert labels["team"] == "data"
     assert "team" not in sts["spec"]["selector"]["matchLabels"]
 

@@ -435,7 +435,7 @@ def test_standard_labels_on_every_object(objs):
         labels = obj["metadata"]["labels"]
         for key in ("name", "instance", "version", "component", "part-of", "managed-by"):
             assert f"app.kubernetes.io/{key}" in labels, (obj["kind"], key)
-        assert labels["helm.sh/chart"] == "zookeeper-0.1.0"
+        assert labels["helm.sh/chart"] == "zookeeper-0.2.0"
         assert obj["metadata"]["namespace"] == "data"
 
 
