@@ -30,6 +30,7 @@ __all__ = ["OUTPUT_MARKER", "Obj", "Options", "Rendered", "normalized", "parse",
            "write_output_dir"]
 
 OUTPUT_MARKER = ".stackctl-render"
+_DEBUG_LOG = re.compile(r"^level=[A-Z]+ msg=")
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,10 @@ def render(repo: Repo, options: Options, chart: Path | None = None, *,
     if show_invalid:
         result = helm.run_helm_result([*args, "--debug"])
         if result.returncode != 0:
-            error = render_error(repo, options, HelmError(result.stderr.strip()), chart)
+            # --debug also logs "level=DEBUG msg=..." lines on stderr: keep helm's error
+            message = "\n".join(line for line in result.stderr.splitlines()
+                                if not _DEBUG_LOG.match(line))
+            error = render_error(repo, options, HelmError(message.strip()), chart)
             error.partial_output = result.stdout
             raise error
         text = result.stdout
