@@ -138,6 +138,9 @@ def write_output_dir(objs: Sequence[Obj], target: Path) -> list[Path]:
     """
     shown = target
     target = target.absolute()
+    existing = next(p for p in (target, *target.parents) if p.exists() or p == p.parent)
+    if existing != target and not existing.is_dir():  # mkdir would say "File exists"
+        raise StackctlError(f"{shown}: {existing} is not a directory")
     try:
         if target.exists() and not target.is_dir():
             raise UsageError(f"{shown}: exists and is not a directory")
