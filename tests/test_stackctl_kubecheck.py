@@ -90,7 +90,8 @@ def test_bad_release_flag(mini_repo: Path, capsys) -> None:
 
 def test_bad_container_name_and_label(with_resources: Path, capsys) -> None:
     template = with_resources / "charts/alpha/templates/configmap.yaml"
-    template.write_text(template.read_text().replace("  labels:\n", "  labels:\n    bad/key/x: y\n"))
+    template.write_text(template.read_text().replace("  labels:\n",
+                                                     "  labels:\n    bad/key/x: y\n"))
     code, err = run(capsys, with_resources, "--env", "prod", "--set", "beta.container=Main_1")
     assert code == 1
     lines = err.splitlines()
