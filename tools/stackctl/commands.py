@@ -75,8 +75,9 @@ def validate(repo: Repo, args: argparse.Namespace, options: Options) -> int:
     versions = parse_versions(args.kube_versions)
     report = validate_mod.validate(repo, names, options, versions)
     span = f"{versions[0]}-{versions[-1]}" if len(versions) > 1 else versions[0]
+    shared = len([p for p in report.command_line if p.is_error])  # --namespace, --release
     for result in report.results:
-        errors, warnings = len(result.errors), len(result.warnings)
+        errors, warnings = len(result.errors) + shared, len(result.warnings)
         status = f"{errors} problem(s)" if errors else "OK"
         if warnings:
             status += f", {warnings} warning(s)" if errors else f" ({warnings} warning(s))"

@@ -131,11 +131,18 @@ def _findings(obj: Obj, version: str, schemas: KubeSchemas
 
 
 def rule_problems(repo: Repo, objs: Sequence[Obj], version: str, schemas: KubeSchemas,
-                  sources: Sequence[Source] = ()) -> list[Problem]:
-    """What the API server would refuse beyond the schema: bad quantities, names, labels."""
+                  sources: Sequence[Source] = (), *,
+                  reported_namespace: str | None = None) -> list[Problem]:
+    """What the API server would refuse beyond the schema: bad quantities, names, labels.
+
+    ``reported_namespace``: a bad ``--namespace`` already reported as such, not again for
+    every object helm put into it.
+    """
     found = []
     for obj in objs:
         for path, text, errs in _findings(obj, version, schemas):
+            if path == ("metadata", "namespace") and text == reported_namespace:
+                continue
             where = f"{obj.ref}.{_dotted(path)}"
             reason = f"invalid value {text!r}: {'; '.join(errs)}"
             origin = find_value(sources, text) if text else None

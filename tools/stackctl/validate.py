@@ -110,7 +110,8 @@ def _check_renders(repo: Repo, options: Options, result: EnvResult, versions: Se
         result.objects = len(objs)
         warned[version] = chart_warnings(outcome, sources)
         kube[version] = schema_problems(repo, objs, version, schemas)
-        rules[version] = rule_problems(repo, objs, version, schemas, sources)
+        rules[version] = rule_problems(repo, objs, version, schemas, sources,
+                                       reported_namespace=options.namespace)
     result.problems += merge_versions(verdicts) if verdicts else []
     result.problems += merge_versions(kube, always_show=True) if kube else []
     result.problems += merge_versions(rules) if rules else []
