@@ -136,3 +136,14 @@ def test_unexpected_exception_is_an_internal_error_not_a_traceback(
         f"stackctl: this is a bug in stackctl; the traceback is in {log}; please report it "
         "with the command you ran"]
     assert "ZeroDivisionError" in log.read_text()
+
+
+def test_output_dir_gets_the_umask_mode_not_mkdtemps_0700(mini_repo: Path, tmp_path: Path,
+                                                          capsys) -> None:
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "out"
+        assert run(capsys, mini_repo, "render", "--output-dir", str(out))[0] == 0
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o755

@@ -124,6 +124,12 @@ def _file_name(obj: Obj, taken: set[str]) -> str:
     return name
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _os_reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
@@ -149,6 +155,7 @@ def write_output_dir(objs: Sequence[Obj], target: Path) -> list[Path]:
                 f"{shown}: not empty and not written by stackctl; refusing to replace")
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        staging.chmod(0o777 & ~_umask())  # mkdtemp's 0700 would outlive the rename
     except OSError as exc:
         raise StackctlError(f"{shown}: {_os_reason(exc)}") from exc
     try:
