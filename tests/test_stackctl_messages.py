@@ -164,3 +164,14 @@ def test_render_prints_warnings_on_stderr_and_helms_bytes_on_stdout(mini_repo: P
                           "--kube-version", helm.DEFAULT_KUBE_VERSION, "-f", PROD],
                          cwd=mini_repo, capture_output=True, text=True, check=True).stdout
     assert out == raw
+
+
+def test_value_nulled_by_the_user_that_a_template_reads(mini_repo: Path, tmp_path: Path,
+                                                        capsys) -> None:
+    extra = tmp_path / "null.yaml"
+    extra.write_text("alpha:\n  image: null\n")
+    code, _, err = run(capsys, mini_repo, "render", "-f", str(extra))
+    assert code == 1
+    assert err.splitlines() == [
+        f"{extra}: alpha.image: is null or missing, but charts/alpha/templates/configmap.yaml"
+        ":12:20 reads alpha.image.repository"]

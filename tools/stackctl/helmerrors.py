@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .chartmessages import fail_problems
-from .manifests import source_path
+from .manifests import source_path, values_prefix
 from .options import Options
 from .problems import Problem, dedupe
 from .repo import Repo
-from .sources import Source, blame_first, value_sources
+from .sources import Source, blame, blame_first, value_sources
 
 _SCHEMA_HEAD = "values don't meet the specifications of the schema"
 _DEBUG_HINT = re.compile(r"\n*\s*Use --debug flag to render out invalid YAML\s*", re.IGNORECASE)
@@ -30,6 +30,10 @@ _AT_TEMPLATE = re.compile(
     r"^(?:Error: )?(?P<what>[\w ]*?) ?error at "
     r"\((?P<src>[^):]+):(?P<line>\d+)(?::(?P<col>\d+))?\): "
     r"(?P<msg>.*)$", re.DOTALL)
+# helm 4 nests "at <...>" frames; the innermost one names the value a template read
+_NIL_VALUE = re.compile(
+    r"(?P<src>[^\s:]+):(?P<line>\d+):(?P<col>\d+)\s+executing \"[^\"]*\" at "
+    r"<\.Values\.(?P<path>[\w.]+)>:\s+nil pointer evaluating interface \{\}\.\w+\s*$")
 _YAML_PARSE = re.compile(r"^(?:Error: )?YAML parse error on (?P<src>\S+): (?P<msg>.*)$", re.DOTALL)
 
 
@@ -127,6 +131,14 @@ def helm_problems(repo: Repo, options: Options, message: str,
         if at["col"]:
             where += f":{at['col']}"
         return fail_problems(at["msg"].strip(), sources, where)
+    nil = _NIL_VALUE.search(message)
+    if nil:
+        # .Values.image.tag read while .Values.image is null or absent: who set it so?
+        prefix = values_prefix(repo, nil["src"])
+        read = [*prefix, *nil["path"].split(".")]
+        where = f"{source_path(repo, nil['src'])}:{nil['line']}:{nil['col']}"
+        return [Problem(blame(sources, read[:-1]), ".".join(read[:-1]),
+                        f"is null or missing, but {where} reads {'.'.join(read)}")]
     parse_error = _YAML_PARSE.match(message)
     if parse_error:
         reason = f"rendered YAML is invalid: {parse_error['msg'].strip()}"

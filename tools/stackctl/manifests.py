@@ -72,6 +72,22 @@ def source_path(repo: Repo, source: str) -> str:
     return repo.rel(chart_dir / "/".join(parts[1:])) if len(parts) > 1 else source
 
 
+def values_prefix(repo: Repo, source: str) -> list[str]:
+    """The values path of the chart a template belongs to: ``stack/charts/kafka/x.tpl`` →
+    ``["kafka"]`` (its key in the stack's values), ``kafka/templates/x.tpl`` → ``[]``."""
+    parts = source.split("/")
+    chart_dir = repo.charts_dir / parts[0]
+    prefix: list[str] = []
+    while len(parts) >= 3 and parts[1] == "charts" and (chart_dir / "Chart.yaml").is_file():
+        by_name = {d.name: d.path for d in repo.dependencies_of(chart_dir)}
+        if parts[2] not in by_name:
+            break
+        prefix.append(parts[2])
+        chart_dir = by_name[parts[2]]
+        parts = parts[2:]
+    return prefix
+
+
 def normalized(objs: Sequence[Obj], header: str = "") -> str:
     """Readable, stable YAML: documents sorted by kind, namespace, name; source as comment."""
     out = [f"# {header}\n"] if header else []
