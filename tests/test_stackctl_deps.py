@@ -85,3 +85,15 @@ def test_packaged_dependencies_do_not_dirty_the_tree() -> None:
          "charts/kafka/charts/.common-0.1.0.tgz.partial"],
         cwd=root, capture_output=True, text=True)
     assert len(ignored.stdout.split()) == 4
+
+
+def test_deps_command_packages_every_chart(tmp_path: Path, capsys) -> None:
+    from conftest import write_mini_repo
+
+    root = write_mini_repo(tmp_path / "fresh")
+    assert cli.main(["--root", str(root), "deps"]) == 0
+    assert capsys.readouterr().out == "charts/stack/charts: subcharts packaged\n"
+    assert (root / "charts/alpha/charts/gamma-0.1.0.tgz").is_file()
+    assert (root / "charts/stack/charts/alpha-0.1.0.tgz").is_file()
+    assert cli.main(["--root", str(root), "deps"]) == 0
+    assert capsys.readouterr().out == "charts/stack/charts: subcharts already current\n"

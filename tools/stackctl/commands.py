@@ -36,7 +36,8 @@ def setup() -> int:
 
 
 def deps(repo: Repo) -> int:
-    rebuilt = deps_mod.ensure(repo)
+    """Every chart's file:// dependencies, so helm alone can install or lint any chart."""
+    rebuilt = deps_mod.ensure_all(repo)
     state = "packaged" if rebuilt else "already current"
     print(f"{repo.rel(repo.stack_dir / 'charts')}: subcharts {state}")
     return 0
