@@ -175,3 +175,14 @@ def test_value_nulled_by_the_user_that_a_template_reads(mini_repo: Path, tmp_pat
     assert err.splitlines() == [
         f"{extra}: alpha.image: is null or missing, but charts/alpha/templates/configmap.yaml"
         ":12:20 reads alpha.image.repository"]
+
+
+def test_a_failure_in_some_versions_says_which(mini_repo: Path, capsys) -> None:
+    (mini_repo / "charts/beta/templates/fail.yaml").write_text(
+        '{{ if semverCompare ">=1.35-0" .Capabilities.KubeVersion.Version }}'
+        '{{ fail "beta.message: not on 1.35 or later" }}{{ end }}\n')
+    code, _, err = run(capsys, mini_repo, "validate", "--env", "prod", "--kube-versions",
+                       "1.33-1.36")
+    assert code == 1
+    assert err.splitlines() == [
+        "charts/beta/values.yaml: beta.message: not on 1.35 or later (Kubernetes 1.35, 1.36)"]

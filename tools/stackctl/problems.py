@@ -45,13 +45,15 @@ def dedupe(problems: Iterable[Problem]) -> list[Problem]:
 
 
 def merge_versions(per_version: Mapping[str, Sequence[Problem]], *,
+                   checked: Sequence[str] | None = None,
                    always_show: bool = False) -> list[Problem]:
     """One problem per distinct finding, with the versions it was found in.
 
-    A finding present in every checked version gets no versions unless ``always_show``
-    (the strict-schema checks always say which versions they were checked against).
+    A finding present in every ``checked`` version (default: the keys of ``per_version``)
+    gets no versions unless ``always_show`` (the strict-schema checks always say which
+    versions they were checked against).
     """
-    checked = tuple(per_version)
+    checked = tuple(per_version if checked is None else checked)
     found: dict[Problem, list[str]] = {}
     for version, problems in per_version.items():
         for problem in problems:

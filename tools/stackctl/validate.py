@@ -112,10 +112,11 @@ def _check_renders(repo: Repo, options: Options, result: EnvResult, versions: Se
         kube[version] = schema_problems(repo, objs, version, schemas)
         rules[version] = rule_problems(repo, objs, version, schemas, sources,
                                        reported_namespace=options.namespace)
-    result.problems += merge_versions(verdicts) if verdicts else []
-    result.problems += merge_versions(kube, always_show=True) if kube else []
-    result.problems += merge_versions(rules) if rules else []
-    result.problems += merge_versions(warned) if warned else []
+    every = list(versions)  # a finding in only the versions that rendered says which
+    result.problems += merge_versions(verdicts, checked=every)
+    result.problems += merge_versions(kube, checked=every, always_show=True)
+    result.problems += merge_versions(rules, checked=every)
+    result.problems += merge_versions(warned, checked=every)
     result.problems[:] = dedupe(result.problems)
 
 
