@@ -17,7 +17,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml $(if $(VENV_OK),,FORCE)
 ifneq ($(VENV_OK),yes)
 	@sh tools/require-python.sh $(PYTHON)
-	rm -rf $(VENV)
+	$(if $(wildcard $(VENV)),rm -rf $(VENV))
 	$(PYTHON) -m venv $(VENV)
 endif
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
