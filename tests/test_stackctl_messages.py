@@ -186,3 +186,15 @@ def test_a_failure_in_some_versions_says_which(mini_repo: Path, capsys) -> None:
     assert code == 1
     assert err.splitlines() == [
         "charts/beta/values.yaml: beta.message: not on 1.35 or later (Kubernetes 1.35, 1.36)"]
+
+
+def test_indented_warning_counts_but_a_scripts_comment_does_not(mini_repo: Path,
+                                                                capsys) -> None:
+    (mini_repo / "charts/beta/templates/warn.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: w\ndata:\n  run.sh: |\n"
+        "    # WARNING: PATH: is not set here\n"
+        "  {{- if eq .Values.message \"hi\" }}\n"
+        "  # WARNING: beta.message: is the default\n  {{- end }}\n")
+    code, _, err = run(capsys, mini_repo, "render")
+    assert code == 0
+    assert err.splitlines() == ["charts/beta/values.yaml: beta.message: warning: is the default"]

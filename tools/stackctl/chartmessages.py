@@ -16,7 +16,8 @@ from .sources import Source, blame, roots, split_key
 
 _KEY = r"[A-Za-z_$][\w$-]*(?:\[\d+\])*(?:\.[\w$/-]+(?:\[\d+\])*)*"
 _KEY_REASON = re.compile(rf"^(?P<key>{_KEY}): (?P<reason>\S.*)$")
-_WARNING = re.compile(rf"^# WARNING: (?P<key>{_KEY}): (?P<reason>\S.*?)\s*$", re.MULTILINE)
+_WARNING = re.compile(rf"^(?P<indent>[ \t]*)# WARNING: (?P<key>{_KEY}): (?P<reason>\S.*?)\s*$",
+                      re.MULTILINE)
 
 
 def key_reason(line: str, sources: Sequence[Source]) -> tuple[str, str] | None:
@@ -51,6 +52,12 @@ def fail_problems(message: str, sources: Sequence[Source],
 
 
 def warnings(text: str, sources: Sequence[Source]) -> list[Problem]:
-    """Every ``# WARNING: key: reason`` comment of a render, once, as a warning Problem."""
+    """Every ``# WARNING: key: reason`` comment of a render, once, as a warning Problem.
+
+    An indented one (a template included with nindent) counts when its key starts like a
+    values path, so a script's own comment in a ConfigMap is not taken for one.
+    """
+    known = roots(sources)
     return dedupe(blamed(sources, m["key"], m["reason"], "warning")
-                  for m in _WARNING.finditer(text))
+                  for m in _WARNING.finditer(text)
+                  if not m["indent"] or split_key(m["key"])[0] in known)
