@@ -1,18 +1,25 @@
-# Fresh machine: only python3 (with venv) is needed. Every target sets up what it needs
-# once; the stamp is keyed on pyproject.toml, so a second run costs nothing.
+# Fresh machine: only python3 >= 3.11 (with venv) is needed. Every target sets up what it
+# needs once; the stamp is keyed on pyproject.toml, so a second run costs nothing.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 ENV    ?= prod
-STAMP  := $(VENV)/.setup-$(shell $(PYTHON) -c "import hashlib;print(hashlib.sha256(open('pyproject.toml','rb').read()).hexdigest()[:16])")
+STAMP  := $(VENV)/.setup-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+# "yes" when the venv's interpreter still runs and is new enough. Otherwise (an older
+# python made it, or that python is gone) the venv is recreated, not reused and failed on.
+VENV_OK := $(shell sh tools/require-python.sh --quiet $(BIN)/python && echo yes)
 
-.PHONY: setup validate validate-all test lint snapshot snapshot-update docs deps bench clean \
+.PHONY: FORCE setup validate validate-all test lint snapshot snapshot-update docs deps bench clean \
 	e2e e2e-up e2e-down e2e-stage1
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(STAMP): pyproject.toml $(if $(VENV_OK),,FORCE)
+ifneq ($(VENV_OK),yes)
+	@sh tools/require-python.sh $(PYTHON)
+	$(if $(wildcard $(VENV)),rm -rf $(VENV))
+	$(PYTHON) -m venv $(VENV)
+endif
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	$(BIN)/stackctl setup
 	rm -f $(VENV)/.setup-*
@@ -24,8 +31,9 @@ validate: setup  ## render + validate one environment: make validate ENV=prod
 validate-all: setup
 	$(BIN)/stackctl validate --all
 
-test: setup  ## ruff + the default pytest suite (exit 5, "no tests collected", is a failure)
+test: setup  ## ruff + mypy + the default pytest suite (exit 5, "no tests collected", fails)
 	$(BIN)/ruff check tools tests e2e/checks
+	$(BIN)/mypy
 	$(BIN)/pytest -q; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; exit $$rc
 
@@ -60,4 +68,7 @@ e2e-stage1: setup  ## API server only: dry-run=server of every environment, inst
 	bash e2e/run.sh --stage1
 
 clean:
-	rm -rf $(VENV) charts/stack/charts .cache
+	rm -rf $(VENV) charts/stack/charts .cache .mypy_cache
+	rm -f charts/*/charts/*.tgz charts/*/charts/.stackctl-deps.sha256
+
+FORCE:

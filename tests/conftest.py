@@ -20,6 +20,8 @@ ALPHA_SCHEMA = {
     "properties": {
         "global": {"type": "object", "description": "global: shared values"},
         "enabled": {"type": "boolean", "description": "enabled: installed by the parent"},
+        # helm passes every dependency its values under its name, a library chart too
+        "gamma": {"type": "object", "description": "gamma: values of the gamma library"},
         "replicaCount": {"type": "integer", "minimum": 1, "maximum": 7,
                          "description": "replicaCount: number of pods"},
         "image": {
@@ -68,6 +70,7 @@ kind: ConfigMap
 metadata:
   name: {{ .Release.Name }}-alpha
   labels:
+    {{- include "gamma.labels" . | nindent 4 }}
     {{- range $k, $v := .Values.labels }}
     {{ $k }}: {{ $v | quote }}
     {{- end }}
@@ -137,9 +140,28 @@ def _chart(name: str) -> str:
     return f"apiVersion: v2\nname: {name}\nversion: 0.1.0\nappVersion: '1.0'\n"
 
 
+# gamma: a library chart (like charts/common) that alpha uses through file://../gamma;
+# alpha's ConfigMap renders its named template, so a stack render needs the library
+# packaged inside alpha's package.
+ALPHA_CHART = _chart("alpha") + """\
+dependencies:
+  - name: gamma
+    version: 0.1.0
+    repository: file://../gamma
+"""
+GAMMA_CHART = "apiVersion: v2\nname: gamma\nversion: 0.1.0\ntype: library\n"
+GAMMA_LABELS = """\
+{{- define "gamma.labels" -}}
+managed-by: {{ .Release.Service | quote }}
+{{- end -}}
+"""
+
+
 def write_mini_repo(root: Path) -> Path:
     files = {
-        "charts/alpha/Chart.yaml": _chart("alpha"),
+        "charts/alpha/Chart.yaml": ALPHA_CHART,
+        "charts/gamma/Chart.yaml": GAMMA_CHART,
+        "charts/gamma/templates/_labels.tpl": GAMMA_LABELS,
         "charts/alpha/values.yaml": ALPHA_VALUES,
         "charts/alpha/values.schema.json": json.dumps(ALPHA_SCHEMA, indent=2),
         "charts/alpha/templates/configmap.yaml": ALPHA_CONFIGMAP,

@@ -1,16 +1,36 @@
-"""Test helpers in the style of apache/airflow's helm-tests: render, then assert on objects."""
+"""Test helpers in the style of apache/airflow's helm-tests: render, then assert on objects.
+
+``render_chart`` renders through stackctl's own render path (the code ``stackctl render``
+runs, file:// dependencies prepared for whatever chart is rendered) and, like Airflow's
+render_chart, validates every rendered object against the strict Kubernetes JSON schema of
+the Kubernetes version rendered for and against the API server's own rules (quantities,
+names, labels): a violation fails the test.
+"""
 
 from __future__ import annotations
 
+import json
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from stackctl import deps, helm
+from stackctl import helm
+from stackctl.errors import HelmError, RenderError
+from stackctl.kubeschema import normalize, shared_schemas
+from stackctl.manifests import parse
+from stackctl.objcheck import object_problems
+from stackctl.options import Options
+from stackctl.problems import format_problem
+from stackctl.render import render_text
 from stackctl.repo import Repo
 
 REPO = Path(__file__).resolve().parents[1]
 CHARTS = REPO / "charts"
+
+
+class InvalidObjects(AssertionError):
+    """A rendered object the Kubernetes API server would refuse."""
 
 
 def render_chart(
@@ -24,19 +44,32 @@ def render_chart(
     set_values: Iterable[str] = (),
     kube_version: str = helm.DEFAULT_KUBE_VERSION,
 ) -> list[dict[str, Any]]:
-    """Render charts/<chart> with helm template and return the parsed objects.
+    """Render charts/<chart> with ``values`` applied last (after ``value_files``) and return
+    the parsed objects, each validated for ``kube_version``.
 
-    The stack's file:// subcharts are repackaged first when they changed (as stackctl does),
-    so an edited subchart template always shows up in a stack render.
+    A render failure raises HelmError with helm's own message (the chart tests match on
+    it); an invalid object raises InvalidObjects naming template, object path and reason.
     """
-    if (CHARTS / chart).resolve() == (CHARTS / "stack").resolve():
-        deps.ensure(Repo(REPO))
-    text = helm.template(
-        CHARTS / chart, release=release, namespace=namespace, values=values,
-        value_files=value_files, set_values=set_values, kube_version=kube_version,
-        show_only=show_only,
-    )
-    return helm.parse_manifests(text)
+    repo = Repo(REPO)
+    with tempfile.TemporaryDirectory(prefix="render-chart-") as tmp:
+        files = [Path(p) for p in value_files]
+        if values:
+            extra = Path(tmp) / "values.json"
+            extra.write_text(json.dumps(values))
+            files.append(extra)
+        options = Options(value_files=tuple(files), set_values=tuple(set_values),
+                          release=release, namespace=namespace, kube_version=kube_version,
+                          show_only=tuple(show_only))
+        try:
+            text = render_text(repo, options, CHARTS / chart)
+        except RenderError as exc:
+            raise HelmError(exc.helm_message) from exc
+    objs = parse(text)
+    problems = object_problems(repo, objs, normalize(kube_version), shared_schemas())
+    if problems:
+        raise InvalidObjects("rendered objects the API server would refuse:\n" + "\n".join(
+            format_problem(p) for p in problems))
+    return [obj.data for obj in objs]
 
 
 def by_kind(objs: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ import yamale
 
 from conftest import ALPHA_SCHEMA
 from stackctl import envs
+from stackctl.problems import Problem
 from stackctl.repo import Repo
 from stackctl.yamlio import load_yaml_file
 
@@ -73,8 +74,8 @@ def test_schema_change_reaches_env_checks_without_editing_anything_else(mini_rep
     path.write_text(json.dumps(schema))
     problems = envs.check_values_file(Repo(mini_repo),
                                       mini_repo / "charts/stack/environments/prod.yaml")
-    assert problems == ["charts/stack/environments/prod.yaml: alpha.replicaCount: "
-                        "3 is greater than 2"]
+    assert problems == [Problem("charts/stack/environments/prod.yaml", "alpha.replicaCount",
+                                "3 is greater than 2")]
 
 
 def test_refs_are_followed(mini_repo: Path) -> None:

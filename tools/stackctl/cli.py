@@ -1,17 +1,28 @@
-"""Command line: parse arguments, dispatch, turn errors into exit codes. Nothing else."""
+"""Command line: parse arguments, dispatch, turn errors into exit codes. Nothing else.
+
+Exit codes: 0 ok (warnings allowed), 1 invalid input or failed check, 2 usage error,
+130 interrupted, 141 stdout closed early (``stackctl render | head``; 128 + SIGPIPE, what
+a shell reports for a program that SIGPIPE ends), 3 internal error (a bug in stackctl).
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
+import traceback
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__, helm
 from .errors import StackctlError, ValidationError
 from .kubeschema import DEFAULT_VERSIONS
-from .render import Options
+from .options import Options
+from .problems import format_problem
 from .repo import Repo, find_root
+
+EXIT_BROKEN_PIPE = 141
+EXIT_INTERNAL = 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -53,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
                         f"(default: {helm.DEFAULT_KUBE_VERSION})")
     p.add_argument("--output-dir", type=Path, metavar="DIR",
                    help="write one file per object into DIR (atomically) instead of printing")
+    p.add_argument("--show-invalid", action="store_true",
+                   help="when the rendered output is not valid YAML, print it anyway "
+                        "(then exit 1)")
 
     p = sub.add_parser("validate", help="check environment files, values and rendered objects")
     _helm_flags(p)
@@ -94,8 +108,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "setup":
         return commands.setup()
     repo = Repo(find_root(override=args.root))
-    handler = {
-        "render": lambda: commands.render(repo, _options(args), args.output_dir),
+    handler: dict[str, Callable[[], int]] = {
+        "render": lambda: commands.render(repo, _options(args), args.output_dir,
+                                          show_invalid=args.show_invalid),
         "validate": lambda: commands.validate(repo, args, _options(args)),
         "snapshot": lambda: commands.snapshot(repo, update=args.update),
         "lint": lambda: commands.lint(repo),
@@ -103,23 +118,52 @@ def _run(args: argparse.Namespace) -> int:
         "docs": lambda: commands.docs(repo, check=args.check),
         "deps": lambda: commands.deps(repo),
         "schema": lambda: commands.schema(repo),
-    }[args.command]
-    return handler()
+    }
+    return handler[args.command]()
+
+
+def _log_internal_error(exc: BaseException) -> str:
+    """Write the traceback where a bug report can pick it up; return where (or why not)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    log = Path(base) / "stackctl" / "internal-error.log"
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text("".join(traceback.format_exception(exc)))
+    except OSError as err:
+        return f"could not write {log}: {err.strerror or err}"
+    return f"the traceback is in {log}"
+
+
+def _stdout_gone() -> int:
+    """stdout's reader went away (``| head``): end quietly, as the Python docs advise."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # the interpreter's final flush must not fail
+    return EXIT_BROKEN_PIPE
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return _run(args)
+        code = _run(args)
+        sys.stdout.flush()  # inside the try: a closed pipe surfaces here, not at exit
+        return code
     except ValidationError as exc:
         for problem in exc.problems:
-            print(problem, file=sys.stderr)
+            print(format_problem(problem, exc.checked), file=sys.stderr)
         return exc.exit_code
     except StackctlError as exc:
         print(f"stackctl: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _stdout_gone()
+    except Exception as exc:  # last resort: a bug, never a raw traceback
+        where = _log_internal_error(exc)
+        print(f"stackctl: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"stackctl: this is a bug in stackctl; {where}; please report it with the "
+              "command you ran", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -13,10 +13,20 @@ from . import envs, helmbin
 from . import lint as lint_mod
 from . import snapshot as snapshot_mod
 from . import validate as validate_mod
-from .errors import UsageError, ValidationError
+from .errors import RenderError, UsageError, ValidationError
 from .kubeschema import parse_versions
-from .render import Options, parse, render_text, write_output_dir
+from .manifests import parse
+from .options import Options
+from .problems import Problem, format_problem
+from .render import render as render_chart
+from .render import write_output_dir
 from .repo import Repo
+
+
+def print_problems(problems: list[Problem], checked: tuple[str, ...] | list[str] = ()) -> None:
+    """Problems on stderr, one line each, in the order they were found."""
+    for problem in problems:
+        print(format_problem(problem, checked), file=sys.stderr)
 
 
 def setup() -> int:
@@ -26,7 +36,8 @@ def setup() -> int:
 
 
 def deps(repo: Repo) -> int:
-    rebuilt = deps_mod.ensure(repo)
+    """Every chart's file:// dependencies, so helm alone can install or lint any chart."""
+    rebuilt = deps_mod.ensure_all(repo)
     state = "packaged" if rebuilt else "already current"
     print(f"{repo.rel(repo.stack_dir / 'charts')}: subcharts {state}")
     return 0
@@ -37,12 +48,19 @@ def schema(repo: Repo) -> int:
     return 0
 
 
-def render(repo: Repo, options: Options, output_dir: Path | None) -> int:
-    text = render_text(repo, options)
+def render(repo: Repo, options: Options, output_dir: Path | None, *,
+           show_invalid: bool = False) -> int:
+    try:
+        rendered = render_chart(repo, options, show_invalid=show_invalid)
+    except RenderError as exc:
+        if show_invalid and exc.partial_output and output_dir is None:
+            sys.stdout.write(exc.partial_output)
+        raise
+    print_problems(list(rendered.warnings))  # stderr: stdout stays helm's bytes
     if output_dir is None:
-        sys.stdout.write(text)
+        sys.stdout.write(rendered.text)
         return 0
-    written = write_output_dir(parse(text), output_dir)
+    written = write_output_dir(parse(rendered.text), output_dir)
     print(f"{output_dir}: {len(written)} objects written")
     return 0
 
@@ -58,13 +76,16 @@ def validate(repo: Repo, args: argparse.Namespace, options: Options) -> int:
     versions = parse_versions(args.kube_versions)
     report = validate_mod.validate(repo, names, options, versions)
     span = f"{versions[0]}-{versions[-1]}" if len(versions) > 1 else versions[0]
+    shared = len([p for p in report.command_line if p.is_error])  # --namespace, --release
     for result in report.results:
-        status = "OK" if not result.problems else f"{len(result.problems)} problem(s)"
+        errors, warnings = len(result.errors) + shared, len(result.warnings)
+        status = f"{errors} problem(s)" if errors else "OK"
+        if warnings:
+            status += f", {warnings} warning(s)" if errors else f" ({warnings} warning(s))"
         print(f"{result.env}: {result.objects} objects rendered, validated against "
               f"Kubernetes {span} ({len(versions)} versions): {status}")
-    if report.problems:
-        raise ValidationError(report.problems)
-    return 0
+    print_problems(report.problems, report.versions)
+    return 1 if report.errors else 0
 
 
 def snapshot(repo: Repo, *, update: bool) -> int:
@@ -116,7 +137,7 @@ def diff(repo: Repo, env_names: list[str], options: Options) -> int:
 def docs(repo: Repo, *, check: bool) -> int:
     changed = docs_mod.update(repo, check=check)
     if check and changed:
-        raise ValidationError([f"{path}: values table is stale; run stackctl docs"
+        raise ValidationError([Problem(str(path), "", "values table is stale; run stackctl docs")
                                for path in changed])
     for path in changed:
         print(f"updated {path}")

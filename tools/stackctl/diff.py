@@ -7,9 +7,11 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from .render import Options, normalized, parse, render_text
+from .manifests import normalized, parse
+from .options import Options
+from .render import render_text
 from .repo import Repo
-from .validate import value_sources
+from .sources import value_sources
 
 
 def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:

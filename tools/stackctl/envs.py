@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yamale
 
 from .errors import StackctlError
+from .problems import Problem
 from .repo import Repo
 from .yamlio import load_yaml_file
 
@@ -33,10 +35,13 @@ def load_json_schema(path: Path, repo: Repo) -> Schema | None:
     if not path.is_file():
         return None
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        loaded = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         where = f"{repo.rel(path)}:{exc.lineno}:{exc.colno}"
         raise StackctlError(f"{where}: invalid JSON: {exc.msg}") from exc
+    if not isinstance(loaded, dict):
+        raise StackctlError(f"{repo.rel(path)}: a JSON schema must be an object")
+    return loaded
 
 
 def combined_schema(repo: Repo) -> Schema:
@@ -60,7 +65,8 @@ def combined_schema(repo: Repo) -> Schema:
             sub_props.setdefault(key, value)
         props[dep.name] = sub
     props.setdefault("global", HELM_INJECTED["global"])
-    return inline_refs(stack, stack)
+    combined: Schema = inline_refs(stack, stack)
+    return combined
 
 
 def inline_refs(node: Any, root: Schema) -> Any:
@@ -100,11 +106,13 @@ class _Translator:
             for key, sub in keys.items()
         }
 
-    def _expr(self, schema: Schema, path: str, opt: str, complete: bool = False) -> str:
+    def _expr(self, schema: Schema | bool, path: str, opt: str, complete: bool = False) -> str:
         def call(name: str, *args: str) -> str:
             return f"{name}({', '.join(a for a in (*args, opt) if a)})"
 
-        if schema is True or schema == {}:
+        if isinstance(schema, bool) or schema == {}:
+            # true (and {}) accept anything; false accepts nothing, which yamale cannot say:
+            # helm's own schema check refuses it
             return call("any")
         for combinator in ("oneOf", "anyOf"):
             if combinator in schema:
@@ -138,7 +146,8 @@ class _Translator:
             return call("null")
         return call("any")
 
-    def _object(self, schema: Schema, path: str, call: Any, complete: bool) -> str:
+    def _object(self, schema: Schema, path: str, call: Callable[..., str],
+                complete: bool) -> str:
         extra = schema.get("additionalProperties", True)
         names = schema.get("propertyNames")
         key = f"key={_string_expr(names)}" if isinstance(names, dict) else ""
@@ -207,17 +216,25 @@ def env_schema(repo: Repo) -> Any:
         raise StackctlError(f"cannot translate values.schema.json to yamale: {exc}") from exc
 
 
-def check_values_file(repo: Repo, path: Path, schema: Any | None = None) -> list[str]:
-    """``file: key.path: reason`` for every problem of one environment/values file."""
+def check_values_file(repo: Repo, path: Path, schema: Any | None = None) -> list[Problem]:
+    """Every problem of one environment/values file against the generated schema."""
     label = repo.rel(path)
     data = load_yaml_file(path, root=repo.root)
     if data is None:
         return []
     if not isinstance(data, dict):
-        return [f"{label}: (top level): expected a mapping of values, got {type(data).__name__}"]
+        return [Problem(label, "(top level)",
+                        f"expected a mapping of values, got {type(data).__name__}")]
     schema = schema if schema is not None else env_schema(repo)
     try:
         yamale.validate(schema, [(data, label)], strict=True)
     except yamale.YamaleError as exc:
-        return [f"{label}: {err}" for result in exc.results for err in result.errors]
+        # yamale's errors are "key.path: message" strings: its only form
+        return [Problem(label, *_split_yamale(err)) for result in exc.results
+                for err in result.errors]
     return []
+
+
+def _split_yamale(error: str) -> tuple[str, str]:
+    key, sep, reason = str(error).partition(": ")
+    return (key, reason) if sep else ("", key)

@@ -62,7 +62,7 @@ class Result:
 async def run_helm_async(args: Sequence[str], stdin: bytes | None = None) -> str:
     """Run ``helm ARGS`` and return stdout; a failure becomes a HelmError with helm's stderr."""
     try:
-        out = await _command().run([str(a) for a in args], stdin)
+        out: bytes = await _command().run([str(a) for a in args], stdin)
     except helm_errors.Error as exc:
         raise HelmError(str(exc).strip() or f"helm {' '.join(args[:2])} failed") from exc
     return out.decode()

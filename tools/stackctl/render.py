@@ -1,4 +1,8 @@
-"""Render the stack (or one chart) exactly as ``helm template`` does, and write it out."""
+"""Render the stack (or one chart) exactly as ``helm template`` does, and write it out.
+
+This is the one render path: ``stackctl render``, validate, snapshot, diff and the test
+helper ``tests/helpers.render_chart`` all come through here.
+"""
 
 from __future__ import annotations
 
@@ -7,155 +11,104 @@ import re
 import shutil
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from . import deps, helm
-from .errors import StackctlError, UsageError
+from .chartmessages import warnings as chart_warnings
+from .errors import HelmError, RenderError, StackctlError, UsageError
+from .helmerrors import helm_problems
+from .manifests import Obj, normalized, parse, source_path
+from .options import Options
+from .problems import Problem
 from .repo import Repo
-from .yamlio import dump, load_yaml_file
+from .sources import check_set_values, value_files, value_sources
+from .yamlio import dump
+
+__all__ = ["OUTPUT_MARKER", "Obj", "Options", "Rendered", "normalized", "parse", "prepare",
+           "render", "render_many", "render_text", "source_path", "template_args",
+           "write_output_dir"]
 
 OUTPUT_MARKER = ".stackctl-render"
-# libyaml's loader when present: the pure-Python one spends ~1 s per stack render.
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DEBUG_LOG = re.compile(r"^level=[A-Z]+ msg=")
 
 
 @dataclass(frozen=True)
-class Options:
-    """The helm-mirroring flags of render/validate/snapshot/diff."""
+class Rendered:
+    """helm's output and the charts' render-time warnings about it."""
 
-    env: str | None = None
-    value_files: tuple[Path, ...] = ()
-    set_values: tuple[str, ...] = ()
-    release: str = "stack"
-    namespace: str = "default"
-    kube_version: str = helm.DEFAULT_KUBE_VERSION
-
-
-@dataclass(frozen=True)
-class Obj:
-    """One rendered object and the template it came from (helm's ``# Source:`` line)."""
-
-    source: str
-    data: dict[str, Any] = field(hash=False)
-
-    @property
-    def kind(self) -> str:
-        return str(self.data.get("kind", ""))
-
-    @property
-    def name(self) -> str:
-        return str((self.data.get("metadata") or {}).get("name", ""))
-
-    @property
-    def namespace(self) -> str:
-        return str((self.data.get("metadata") or {}).get("namespace") or "")
-
-    @property
-    def ref(self) -> str:
-        return f"{self.kind}/{self.name}"
-
-    def sort_key(self) -> tuple[str, str, str, str]:
-        return (self.kind, self.namespace, self.name, self.source)
-
-
-def value_files(repo: Repo, options: Options) -> list[Path]:
-    """The ``-f`` files in helm's order: the environment first, then the user's files.
-
-    Every file is parsed here first, so YAML syntax errors name file and line and a
-    missing file is a usage error, before helm sees them.
-    """
-    files = [repo.env_file(options.env)] if options.env else []
-    files += [Path(p) for p in options.value_files]
-    for path in files:
-        data = load_yaml_file(path, root=repo.root)
-        if data is not None and not isinstance(data, dict):
-            raise StackctlError(f"{repo.rel(path)}: (top level): expected a mapping of values")
-    return files
+    text: str
+    warnings: tuple[Problem, ...] = ()
 
 
 def template_args(repo: Repo, options: Options, chart: Path | None = None,
                   kube_version: str | None = None) -> list[str]:
     """The ``helm template`` command line stackctl runs for these options."""
-    for item in options.set_values:
-        if "=" not in item:
-            raise UsageError(f"--set {item}: expected key=value")
+    check_set_values(options)
     return helm.template_args(
         chart or repo.stack_dir, release=options.release, namespace=options.namespace,
         value_files=value_files(repo, options), set_values=options.set_values,
-        kube_version=kube_version or options.kube_version,
+        kube_version=kube_version or options.kube_version, show_only=options.show_only,
     )
 
 
 def prepare(repo: Repo, chart: Path | None = None) -> None:
-    """Everything that must hold before helm renders: packaged, current subcharts."""
-    if chart is None or chart.resolve() == repo.stack_dir.resolve():
-        deps.ensure(repo)
+    """Everything that must hold before helm renders ``chart``: its file:// dependencies
+    (and theirs) packaged and current."""
+    deps.ensure(repo, chart)
+
+
+def render_error(repo: Repo, options: Options, exc: HelmError,
+                 chart: Path | None = None) -> RenderError:
+    """helm's failure as problems naming the user's file and key (or the template)."""
+    return RenderError(helm_problems(repo, options, str(exc), chart), str(exc))
+
+
+def render(repo: Repo, options: Options, chart: Path | None = None, *,
+           show_invalid: bool = False) -> Rendered:
+    """helm's multi-document YAML, byte for byte, and the charts' warnings.
+
+    ``show_invalid`` renders with helm's ``--debug``, which prints the output even when it
+    is not valid YAML; the RenderError then carries that text as ``partial_output``.
+    """
+    prepare(repo, chart)
+    args = template_args(repo, options, chart)
+    if show_invalid:
+        result = helm.run_helm_result([*args, "--debug"])
+        if result.returncode != 0:
+            # --debug also logs "level=DEBUG msg=..." lines on stderr: keep helm's error
+            message = "\n".join(line for line in result.stderr.splitlines()
+                                if not _DEBUG_LOG.match(line))
+            error = render_error(repo, options, HelmError(message.strip()), chart)
+            error.partial_output = result.stdout
+            raise error
+        text = result.stdout
+    else:
+        try:
+            text = helm.run_helm(args)
+        except HelmError as exc:
+            raise render_error(repo, options, exc, chart) from exc
+    found = chart_warnings(text, value_sources(repo, options, chart)) if "# WARNING:" in text \
+        else []
+    return Rendered(text, tuple(found))
 
 
 def render_text(repo: Repo, options: Options, chart: Path | None = None) -> str:
     """helm's multi-document YAML, byte for byte."""
-    prepare(repo, chart)
-    args = template_args(repo, options, chart)
-    from .validate import explain_helm_error  # local: validate imports render
-
-    try:
-        return helm.run_helm(args)
-    except StackctlError as exc:
-        raise explain_helm_error(repo, options, exc, chart) from exc
+    return render(repo, options, chart).text
 
 
 def render_many(repo: Repo, jobs: Sequence[tuple[Options, Path | None]]) -> list[str]:
     """Several renders at once (concurrent helm processes); the first failure is raised."""
-    from .validate import explain_helm_error  # local: validate imports render
-
-    if any(chart is None or chart.resolve() == repo.stack_dir.resolve() for _, chart in jobs):
-        prepare(repo)
+    for chart in dict.fromkeys(chart for _, chart in jobs):
+        prepare(repo, chart)
     outcomes = helm.template_many([template_args(repo, opts, chart) for opts, chart in jobs])
     texts = []
     for (opts, chart), outcome in zip(jobs, outcomes, strict=True):
-        if isinstance(outcome, StackctlError):
-            raise explain_helm_error(repo, opts, outcome, chart) from outcome
+        if isinstance(outcome, HelmError):
+            raise render_error(repo, opts, outcome, chart) from outcome
         texts.append(outcome)
     return texts
-
-
-_DOC_SPLIT = re.compile(r"^---[ \t]*$", re.MULTILINE)
-_SOURCE = re.compile(r"^# Source: (.+)$", re.MULTILINE)
-
-
-def parse(text: str) -> list[Obj]:
-    """Objects of helm's output with their ``# Source:``; empty documents dropped."""
-    objs = []
-    for chunk in _DOC_SPLIT.split(text):
-        data = yaml.load(chunk, Loader=SafeLoader)
-        if not data:
-            continue
-        match = _SOURCE.search(chunk)
-        objs.append(Obj(match.group(1).strip() if match else "", data))
-    return objs
-
-
-def source_path(repo: Repo, source: str) -> str:
-    """helm's ``stack/charts/zk/templates/x.yaml`` → ``charts/zk/templates/x.yaml``."""
-    parts = source.split("/")
-    chart_dir = repo.charts_dir / parts[0] if parts else repo.stack_dir
-    by_name = {d.name: d.path for d in repo.dependencies()}
-    while len(parts) >= 3 and parts[1] == "charts" and parts[2] in by_name:
-        chart_dir = by_name[parts[2]]
-        parts = parts[2:]
-    return repo.rel(chart_dir / "/".join(parts[1:])) if len(parts) > 1 else source
-
-
-def normalized(objs: Sequence[Obj], header: str = "") -> str:
-    """Readable, stable YAML: documents sorted by kind, namespace, name; source as comment."""
-    out = [f"# {header}\n"] if header else []
-    for obj in sorted(objs, key=Obj.sort_key):
-        out.append(f"---\n# Source: {obj.source}\n{dump(obj.data)}")
-    return "".join(out)
 
 
 def _file_name(obj: Obj, taken: set[str]) -> str:
@@ -171,22 +124,40 @@ def _file_name(obj: Obj, taken: set[str]) -> str:
     return name
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _os_reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
 def write_output_dir(objs: Sequence[Obj], target: Path) -> list[Path]:
     """Write one file per object into ``target`` atomically.
 
     Files go to a temporary directory beside ``target`` which is then renamed into place,
     so a failure leaves ``target`` as it was. An existing ``target`` is replaced only when
-    it is empty or was written by stackctl (it holds the marker file).
+    it is empty or was written by stackctl (it holds the marker file). Any OS failure
+    (parent is a file, no permission, read-only file system) is ``DIR: reason``.
     """
+    shown = target
     target = target.absolute()
-    if target.exists():
-        if not target.is_dir():
-            raise UsageError(f"{target}: exists and is not a directory")
-        if any(target.iterdir()) and not (target / OUTPUT_MARKER).exists():
+    existing = next(p for p in (target, *target.parents) if p.exists() or p == p.parent)
+    if existing != target and not existing.is_dir():  # mkdir would say "File exists"
+        raise StackctlError(f"{shown}: {existing} is not a directory")
+    try:
+        if target.exists() and not target.is_dir():
+            raise UsageError(f"{shown}: exists and is not a directory")
+        if target.is_dir() and any(target.iterdir()) and not (target / OUTPUT_MARKER).exists():
             raise UsageError(
-                f"{target}: not empty and not written by stackctl; refusing to replace")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+                f"{shown}: not empty and not written by stackctl; refusing to replace")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        staging.chmod(0o777 & ~_umask())  # mkdtemp's 0700 would outlive the rename
+    except OSError as exc:
+        raise StackctlError(f"{shown}: {_os_reason(exc)}") from exc
     try:
         taken: set[str] = set()
         written = []
@@ -198,10 +169,18 @@ def write_output_dir(objs: Sequence[Obj], target: Path) -> list[Path]:
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
             os.replace(target, old / "d")
-            os.replace(staging, target)
+            try:
+                os.replace(staging, target)
+            except OSError:
+                os.replace(old / "d", target)  # put the previous output back
+                shutil.rmtree(old, ignore_errors=True)
+                raise
             shutil.rmtree(old)
         else:
             os.replace(staging, target)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise StackctlError(f"{shown}: {_os_reason(exc)}") from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import UsageError
 from .yamlio import load_yaml_file
@@ -25,6 +27,12 @@ def find_root(start: Path | None = None, override: Path | None = None) -> Path:
     raise UsageError(
         f"{here}: no {STACK_MARKER} here or in any parent directory (use --root)"
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _chart_meta(path: Path, root: Path, _mtime: int, _size: int) -> dict[str, Any]:
+    meta = load_yaml_file(path, root=root)
+    return meta if isinstance(meta, dict) else {}
 
 
 @dataclass(frozen=True)
@@ -78,15 +86,38 @@ class Repo:
 
     def dependencies(self) -> list[Dependency]:
         """The stack's ``file://`` dependencies, in Chart.yaml order."""
-        meta = load_yaml_file(self.stack_dir / "Chart.yaml", root=self.root) or {}
+        return self.dependencies_of(self.stack_dir)
+
+    def dependencies_of(self, chart: Path) -> list[Dependency]:
+        """The ``file://`` dependencies of any chart directory, in Chart.yaml order."""
+        meta = self.chart_meta(chart)
         deps = []
         for entry in meta.get("dependencies") or []:
             repo = str(entry.get("repository", ""))
             if not repo.startswith("file://"):
                 continue
-            path = (self.stack_dir / repo.removeprefix("file://")).resolve()
+            path = (chart / repo.removeprefix("file://")).resolve()
             deps.append(Dependency(entry.get("alias") or entry["name"], entry["name"], path))
         return deps
+
+    def is_stack(self, chart: Path | None) -> bool:
+        """True for ``None`` (the default chart) and for the stack's own directory."""
+        return chart is None or chart.resolve() == self.stack_dir.resolve()
+
+    def chart_name(self, chart: Path) -> str:
+        return str(self.chart_meta(chart).get("name", chart.name))
+
+    def chart_meta(self, chart: Path) -> dict[str, Any]:
+        """``Chart.yaml`` of ``chart`` (parsed once per version of the file)."""
+        path = chart / "Chart.yaml"
+        try:
+            stat = path.stat()
+        except OSError:
+            stat = None
+        if stat is None:
+            load_yaml_file(path, root=self.root)  # raises the usual "no such file"
+            return {}
+        return _chart_meta(path, self.root, stat.st_mtime_ns, stat.st_size)
 
     def charts(self) -> list[Path]:
         """Every chart directory directly under charts/, sorted by name."""

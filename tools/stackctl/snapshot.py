@@ -6,7 +6,9 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .render import Options, normalized, parse, render_many, render_text
+from .manifests import normalized, parse
+from .options import Options
+from .render import render_many, render_text
 from .repo import Repo
 from .yamlio import load_yaml_file
 
