@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from stackctl import helm
+from stackctl import deps, helm
 from stackctl.errors import HelmError, RenderError
 from stackctl.kubeschema import normalize, shared_schemas
 from stackctl.manifests import parse
@@ -70,6 +70,19 @@ def render_chart(
         raise InvalidObjects("rendered objects the API server would refuse:\n" + "\n".join(
             format_problem(p) for p in problems))
     return [obj.data for obj in objs]
+
+
+def prepared(chart: str) -> Path:
+    """charts/<chart> with its file:// dependencies packaged (as stackctl prepares them), for
+    tests that hand the chart to helm themselves (lint, install --dry-run, copies)."""
+    path = CHARTS / chart
+    deps.ensure(Repo(REPO), path)
+    return path
+
+
+def render_chart_text(chart: str = "stack", values: dict[str, Any] | None = None, **kw: Any) -> str:
+    """helm's own output for charts/<chart>, comments (``# WARNING:`` lines) included."""
+    return helm.template(prepared(chart), values=values, **kw)
 
 
 def by_kind(objs: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:

@@ -246,7 +246,9 @@ def test_start_gives_up_waiting_after_the_bound_and_starts_anyway(tmp_path):
     _, result, calls, args = start_with_fake_zookeeper(tmp_path, registered_calls=10**6,
                                                        wait_seconds="1")
     assert result.returncode == 0, result.stderr
-    assert len(calls) > 1
+    # At least one look, however slow the machine (a check that needed two looks within the
+    # 1 s bound failed under CPU load); looking again is test_start_waits_out_...'s job.
+    assert len(calls) >= 1
     assert "still registered after 1s; starting anyway" in result.stderr
     assert args.exists()
 

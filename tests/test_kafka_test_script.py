@@ -9,7 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from helpers import CHARTS
+from helpers import CHARTS, prepared
 from stackctl import helm
 
 FIXTURES = Path(__file__).parent / "scripts" / "kafka"
@@ -57,5 +57,5 @@ def test_helm_test_fails_when_the_message_does_not_come_back(tmp_path):
 
 
 def test_helm_lint_strict_passes():
-    out = helm.run_helm(["lint", "--strict", str(CHARTS / "kafka")])
+    out = helm.run_helm(["lint", "--strict", str(prepared("kafka"))])
     assert "0 chart(s) failed" in out

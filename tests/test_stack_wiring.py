@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from helpers import CHARTS, by_kind, one, problem_lines, render_chart
-from stackctl import helm
+from helpers import CHARTS, by_kind, one, problem_lines, render_chart, render_chart_text
 from stackctl.errors import HelmError
 
 ENVS = CHARTS / "stack" / "environments"
@@ -200,7 +199,7 @@ def test_umbrella_needs_the_kubernetes_version_its_subcharts_need() -> None:
 @pytest.mark.parametrize(("replicas", "warned"), [(1, False), (2, True), (3, False),
                                                   (4, True), (5, False)])
 def test_an_even_ensemble_renders_with_a_warning(replicas: int, warned: bool) -> None:
-    text = helm.template(CHARTS / "stack", values={"zookeeper": {"replicaCount": replicas}})
+    text = render_chart_text("stack", {"zookeeper": {"replicaCount": replicas}})
     warnings = [line for line in text.splitlines() if line.startswith("# WARNING: ")]
     if not warned:
         assert not warnings

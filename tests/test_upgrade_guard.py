@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from helpers import CHARTS, one, render_chart
+from helpers import CHARTS, one, prepared, render_chart
 from stackctl import helm
 from stackctl.errors import HelmError
 
@@ -37,7 +37,7 @@ FEED = (
 
 def _guarded_copy(chart: str, dst: Path) -> Path:
     """charts/<chart> copied to ``dst`` with the feeding template and a schema that takes it."""
-    shutil.copytree(CHARTS / chart, dst)
+    shutil.copytree(prepared(chart), dst)
     (dst / "templates" / "zz-test-guard.yaml").write_text(FEED % chart)
     schema_path = dst / "values.schema.json"
     schema = json.loads(schema_path.read_text())

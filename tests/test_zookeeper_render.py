@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from helpers import CHARTS, by_kind, one, render_chart
-from stackctl import helm
+from helpers import by_kind, one, render_chart
 from stackctl.errors import HelmError
 
 STS = "templates/statefulset.yaml"
@@ -60,7 +59,7 @@ def one_container(containers: list[dict[str, Any]], name: str) -> dict[str, Any]
 
 def render_error(values: dict[str, Any]) -> str:
     with pytest.raises(HelmError) as err:
-        helm.template(CHARTS / "zookeeper", release="zk", values=values)
+        render_chart("zookeeper", values, release="zk")
     return str(err.value)
 
 

@@ -10,7 +10,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from helpers import CHARTS, render_chart
+from helpers import CHARTS, prepared, render_chart
 from stackctl import helm
 from stackctl.errors import HelmError
 from stackctl.helmbin import find_helm
@@ -22,7 +22,7 @@ KUBE_VERSIONS = ["1.29.0", "1.35.0"]
 
 def helm_rejects(values: dict[str, Any]) -> str:
     with pytest.raises(HelmError) as err:
-        helm.template(CHART, release="zk", values=values)
+        render_chart("zookeeper", values, release="zk")
     return str(err.value)
 
 
@@ -157,14 +157,14 @@ def test_strict_validation_catches_a_typo_so_the_check_is_real():
 # --- lint and NOTES -------------------------------------------------------------------------
 
 def test_helm_lint_strict_passes():
-    result = subprocess.run([str(find_helm()), "lint", "--strict", str(CHART)],
+    result = subprocess.run([str(find_helm()), "lint", "--strict", str(prepared("zookeeper"))],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 chart(s) failed" in result.stdout
 
 
 def notes(values: list[str]) -> str:
-    args = ["install", "zk", str(CHART), "--dry-run=client", "--namespace", "data"]
+    args = ["install", "zk", str(prepared("zookeeper")), "--dry-run=client", "--namespace", "data"]
     for item in values:
         args += ["--set", item]
     out = helm.run_helm(args)
