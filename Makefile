@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.setup-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 # python made it, or that python is gone) the venv is recreated, not reused and failed on.
 VENV_OK := $(shell sh tools/require-python.sh --quiet $(BIN)/python && echo yes)
 
-.PHONY: FORCE setup validate validate-all test lint snapshot snapshot-update docs deps bench clean \
+.PHONY: FORCE setup validate validate-all test lint snapshot snapshot-update docs deps package bench clean \
 	e2e e2e-up e2e-down e2e-stage1
 
 setup: $(STAMP)
@@ -52,6 +52,9 @@ docs: setup
 deps: setup
 	$(BIN)/stackctl deps
 
+package: setup  ## every chart as an archive + index.yaml in dist/ (URL=https://... for the index)
+	$(BIN)/stackctl package --output-dir dist $(if $(URL),--url $(URL))
+
 bench: setup
 	$(BIN)/python benchmarks/bench.py
 
@@ -68,7 +71,7 @@ e2e-stage1: setup  ## API server only: dry-run=server of every environment, inst
 	bash e2e/run.sh --stage1
 
 clean:
-	rm -rf $(VENV) charts/stack/charts .cache .mypy_cache
+	rm -rf $(VENV) charts/*/charts .cache dist .mypy_cache
 	rm -f charts/*/charts/*.tgz charts/*/charts/.stackctl-deps.sha256
 
 FORCE:

@@ -88,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="only report stale READMEs (exit 1)")
 
     sub.add_parser("deps", help="package the stack's file:// subcharts into charts/stack/charts/")
+    p = sub.add_parser("package", help="every chart as an archive, plus index.yaml (a static "
+                                       "chart repository)")
+    p.add_argument("--output-dir", type=Path, default=Path("dist"), metavar="DIR",
+                   help="where to write them, replaced as a whole (default: dist)")
+    p.add_argument("--url", help="base URL the directory will be served from (index.yaml)")
+
     sub.add_parser("setup", help="find or install the pinned helm (checksum-verified)")
     sub.add_parser("schema", help="print the yamale schema generated for environment files")
     return parser
@@ -117,6 +123,7 @@ def _run(args: argparse.Namespace) -> int:
         "diff": lambda: commands.diff(repo, args.env, _options(args, env="")),
         "docs": lambda: commands.docs(repo, check=args.check),
         "deps": lambda: commands.deps(repo),
+        "package": lambda: commands.package(repo, args.output_dir, args.url),
         "schema": lambda: commands.schema(repo),
     }
     return handler[args.command]()

@@ -11,6 +11,7 @@ from . import diff as diff_mod
 from . import docs as docs_mod
 from . import envs, helmbin
 from . import lint as lint_mod
+from . import package as package_mod
 from . import snapshot as snapshot_mod
 from . import validate as validate_mod
 from .errors import RenderError, UsageError, ValidationError
@@ -40,6 +41,15 @@ def deps(repo: Repo) -> int:
     rebuilt = deps_mod.ensure_all(repo)
     state = "packaged" if rebuilt else "already current"
     print(f"{repo.rel(repo.stack_dir / 'charts')}: subcharts {state}")
+    return 0
+
+
+def package(repo: Repo, output_dir: Path, url: str | None) -> int:
+    packaged = package_mod.package(repo, output_dir, url)
+    for archive in packaged.archives:
+        print(f"{output_dir / archive.name}")
+    print(f"{output_dir / packaged.index.name}: {len(packaged.archives)} charts"
+          + (f" served from {url}" if url else ""))
     return 0
 
 

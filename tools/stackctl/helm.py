@@ -168,6 +168,19 @@ def dependency_update(chart: Path) -> str:
     return run_helm(["dependency", "update", str(chart), "--skip-refresh"])
 
 
+def package(chart: Path, destination: Path) -> str:
+    """``helm package CHART -d DIR``: the chart's archive (its charts/ must be current)."""
+    return run_helm(["package", str(chart), "--destination", str(destination)])
+
+
+def repo_index(directory: Path, url: str | None = None) -> str:
+    """``helm repo index DIR [--url URL]``: index.yaml of a static chart repository."""
+    args = ["repo", "index", str(directory)]
+    if url:
+        args += ["--url", url]
+    return run_helm(args)
+
+
 def parse_manifests(text: str) -> list[Manifest]:
     """Parse multi-document YAML, dropping empty documents."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster

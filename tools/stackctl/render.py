@@ -6,20 +6,18 @@ helper ``tests/helpers.render_chart`` all come through here.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import deps, helm
 from .chartmessages import warnings as chart_warnings
-from .errors import HelmError, RenderError, StackctlError, UsageError
+from .errors import HelmError, RenderError
 from .helmerrors import helm_problems
 from .manifests import Obj, normalized, parse, source_path
 from .options import Options
+from .outdir import replace_dir
 from .problems import Problem
 from .repo import Repo
 from .sources import check_set_values, value_files, value_sources
@@ -124,64 +122,16 @@ def _file_name(obj: Obj, taken: set[str]) -> str:
     return name
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _os_reason(exc: OSError) -> str:
-    return exc.strerror or str(exc)
-
-
 def write_output_dir(objs: Sequence[Obj], target: Path) -> list[Path]:
-    """Write one file per object into ``target`` atomically.
+    """Write one file per object into ``target``, all or nothing (outdir.replace_dir)."""
 
-    Files go to a temporary directory beside ``target`` which is then renamed into place,
-    so a failure leaves ``target`` as it was. An existing ``target`` is replaced only when
-    it is empty or was written by stackctl (it holds the marker file). Any OS failure
-    (parent is a file, no permission, read-only file system) is ``DIR: reason``.
-    """
-    shown = target
-    target = target.absolute()
-    existing = next(p for p in (target, *target.parents) if p.exists() or p == p.parent)
-    if existing != target and not existing.is_dir():  # mkdir would say "File exists"
-        raise StackctlError(f"{shown}: {existing} is not a directory")
-    try:
-        if target.exists() and not target.is_dir():
-            raise UsageError(f"{shown}: exists and is not a directory")
-        if target.is_dir() and any(target.iterdir()) and not (target / OUTPUT_MARKER).exists():
-            raise UsageError(
-                f"{shown}: not empty and not written by stackctl; refusing to replace")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        staging.chmod(0o777 & ~_umask())  # mkdtemp's 0700 would outlive the rename
-    except OSError as exc:
-        raise StackctlError(f"{shown}: {_os_reason(exc)}") from exc
-    try:
+    def fill(staging: Path) -> list[Path]:
         taken: set[str] = set()
         written = []
         for obj in sorted(objs, key=Obj.sort_key):
             path = staging / _file_name(obj, taken)
             path.write_text(f"# Source: {obj.source}\n{dump(obj.data)}")
             written.append(target / path.name)
-        (staging / OUTPUT_MARKER).write_text("written by stackctl render --output-dir\n")
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-            os.replace(target, old / "d")
-            try:
-                os.replace(staging, target)
-            except OSError:
-                os.replace(old / "d", target)  # put the previous output back
-                shutil.rmtree(old, ignore_errors=True)
-                raise
-            shutil.rmtree(old)
-        else:
-            os.replace(staging, target)
-    except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise StackctlError(f"{shown}: {_os_reason(exc)}") from exc
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return written
+        return written
+
+    return replace_dir(target, OUTPUT_MARKER, fill)
