@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from stackctl import cli, render
+from stackctl import cli, outdir
 
 ENV = "charts/stack/environments/prod.yaml"
 
@@ -78,7 +78,7 @@ def test_unwritable_output_dir_leaves_nothing_behind(mini_repo: Path, tmp_path: 
             raise PermissionError(13, "Permission denied", str(dst))
         real_replace(src, dst)
 
-    monkeypatch.setattr(render.os, "replace", replace)
+    monkeypatch.setattr(outdir.os, "replace", replace)
     code, _, err = run(capsys, mini_repo, "render", "--output-dir", str(parent / "out"))
     assert code == 1
     assert err.strip() == f"stackctl: {parent / 'out'}: Permission denied"
@@ -97,7 +97,7 @@ def test_failed_swap_keeps_the_previous_output(mini_repo: Path, tmp_path: Path, 
             raise OSError(30, "Read-only file system", str(dst))
         real_replace(src, dst)
 
-    monkeypatch.setattr(render.os, "replace", replace)
+    monkeypatch.setattr(outdir.os, "replace", replace)
     code, _, err = run(capsys, mini_repo, "render", "--env", "dev", "--output-dir", str(out))
     assert (code, err.strip()) == (1, f"stackctl: {out}: Read-only file system")
     assert sorted(p.name for p in out.iterdir()) == before

@@ -21,6 +21,7 @@ import yamale
 from .errors import StackctlError
 from .problems import Problem
 from .repo import Repo
+from .schemahints import reword
 from .yamlio import load_yaml_file
 
 Schema = dict[str, Any]
@@ -42,6 +43,16 @@ def load_json_schema(path: Path, repo: Repo) -> Schema | None:
     if not isinstance(loaded, dict):
         raise StackctlError(f"{repo.rel(path)}: a JSON schema must be an object")
     return loaded
+
+
+def values_schema(repo: Repo, chart: Path | None = None) -> Schema:
+    """The JSON schema of the values a user gives when rendering ``chart`` (default: the
+    stack, its subcharts' schemas under their keys), local $refs resolved."""
+    if chart is None or chart.resolve() == repo.stack_dir.resolve():
+        return combined_schema(repo)
+    own = load_json_schema(chart / "values.schema.json", repo) or {}
+    resolved: Schema = inline_refs(own, own)
+    return resolved
 
 
 def combined_schema(repo: Repo) -> Schema:
@@ -230,8 +241,9 @@ def check_values_file(repo: Repo, path: Path, schema: Any | None = None) -> list
         yamale.validate(schema, [(data, label)], strict=True)
     except yamale.YamaleError as exc:
         # yamale's errors are "key.path: message" strings: its only form
-        return [Problem(label, *_split_yamale(err)) for result in exc.results
-                for err in result.errors]
+        found = [Problem(label, *_split_yamale(err)) for result in exc.results
+                 for err in result.errors]
+        return reword(found, combined_schema(repo))
     return []
 
 

@@ -15,10 +15,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .chartmessages import fail_problems
+from .envs import values_schema
 from .manifests import source_path, values_prefix
 from .options import Options
 from .problems import Problem, dedupe
 from .repo import Repo
+from .schemahints import reword
 from .sources import Source, blame, blame_first, value_sources
 
 _SCHEMA_HEAD = "values don't meet the specifications of the schema"
@@ -106,7 +108,7 @@ def schema_problems(repo: Repo, sources: Sequence[Source], message: str,
         elif problems and raw.startswith(" ") and line:
             last = problems[-1]
             problems[-1] = Problem(last.file, last.key, f"{last.reason} {line}")
-    return dedupe(problems)
+    return reword(dedupe(problems), values_schema(repo, chart))
 
 
 def _render_hint(options: Options) -> str:
