@@ -76,11 +76,11 @@ for c in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-prox
 done
 if (( ${#need[@]} )); then
   log "building missing binaries: ${need[*]}"
-  K8S_VERSION="$K8S_VERSION" E2E_CACHE="$E2E_CACHE" "$E2E_REPO_ROOT/e2e/build/build-k8s.sh" "${need[@]}"
+  "$E2E_REPO_ROOT/e2e/build/build-k8s.sh" "${need[@]}"
 fi
 if has etcd && [[ ! -x "$E2E_ETCD_BIN" ]]; then
   if [[ "$E2E_ETCD_BIN" == "$E2E_CACHE/etcd-$ETCD_VERSION/etcd" ]]; then
-    ETCD_VERSION="$ETCD_VERSION" E2E_CACHE="$E2E_CACHE" "$E2E_REPO_ROOT/e2e/build/build-etcd.sh"
+    "$E2E_REPO_ROOT/e2e/build/build-etcd.sh"
   else
     die "etcd not found at $E2E_ETCD_BIN"
   fi
