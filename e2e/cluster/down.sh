@@ -10,7 +10,7 @@ source "$HERE/lib.sh"
 
 # PV directories the hostpath provisioner made for this cluster (deleted once all is stopped)
 pv_dirs=()
-if pid_alive kube-apiserver && [[ -f "$KUBECONFIG_ADMIN" ]]; then
+if pid_alive kube-apiserver && [[ -f "$KUBECONFIG_ADMIN" ]] && resolve_tools; then
   mapfile -t pv_dirs < <("$KUBECTL" --kubeconfig "$KUBECONFIG_ADMIN" --request-timeout 10s get pv \
     -o jsonpath='{range .items[*]}{.spec.hostPath.path}{"\n"}{end}' 2>/dev/null || true)
 fi

@@ -5,7 +5,7 @@
 #
 #   e2e/cluster/helm-smoke.sh [ENV]          # ENV: dev (default) | staging | prod
 # Env: RELEASE (default stack-smoke), NAMESPACE (default stack-smoke), CHART_DIR (a
-#   chart to use instead of charts/stack, e.g. a throwaway one), HELM, KEEP=1 (do not
+#   chart to use instead of charts/stack, e.g. a throwaway one), HELM + KUBECTL, KEEP=1 (do not
 #   uninstall at the end), UPGRADE_SET (extra --set for the upgrade), VALUES_FILES
 #   (space-separated extra -f files, e.g. e2e/cluster/values-local-images.yaml),
 #   HELM_WAIT=1 (install/upgrade wait until the pods are Ready, then `helm test` unless
@@ -18,7 +18,7 @@ source "$HERE/lib.sh"
 ENV_NAME="${1:-dev}"
 RELEASE="${RELEASE:-stack-smoke}"
 NAMESPACE="${NAMESPACE:-stack-smoke}"
-HELM="${HELM:-$HELM_DIR/helm}"
+resolve_tools || die "no helm/kubectl (stackctl could not resolve them)"
 export KUBECONFIG="$KUBECONFIG_ADMIN"
 [[ -f "$KUBECONFIG" ]] || die "no kubeconfig at $KUBECONFIG: run e2e/cluster/up.sh first"
 

@@ -41,11 +41,26 @@ PKI="$E2E_RUN_DIR/pki"
 LOGS="$E2E_RUN_DIR/logs"
 PIDS="$E2E_RUN_DIR/pids"
 KUBECONFIG_ADMIN="$E2E_RUN_DIR/kubeconfig"
-HELM_DIR="${HELM_DIR:-/root/.cache/stackctl/helm-v4.1.4}"
-KUBECTL="${KUBECTL:-$HELM_DIR/kubectl}"
 
 log() { echo "[e2e-cluster $(date -u +%H:%M:%S)] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
+
+# resolve_tools: set HELM and KUBECTL from stackctl's own resolution (the pinned,
+# checksum-verified pair it installs), unless the caller exported both already (e2e/run.sh
+# resolves them once). No path of our own: stackctl decides where they live.
+resolve_tools() {
+  [[ -n "${HELM:-}" && -n "${KUBECTL:-}" ]] && return 0
+  local py="$E2E_REPO_ROOT/.venv/bin/python" out
+  if [[ ! -x "$py" ]]; then
+    log "no $py: run 'make setup' first (stackctl resolves helm and kubectl)"
+    return 1
+  fi
+  out="$("$py" -c 'from stackctl.helmbin import find_helm, find_kubectl
+print(find_helm()); print(find_kubectl())')" || return 1
+  HELM="${out%%$'\n'*}"
+  KUBECTL="${out##*$'\n'}"
+  export HELM KUBECTL
+}
 
 # One cluster per machine: the ports, bridges, iptables chains and containerd are shared,
 # so every entry point (run.sh, up.sh, down.sh, ...) holds this lock for its lifetime;

@@ -66,6 +66,8 @@ for c in "${!PORTS[@]}"; do
 done
 (( ${#busy[@]} == 0 )) || die "ports already in use (another cluster or service?): ${busy[*]}"
 
+resolve_tools || die "no kubectl (stackctl could not resolve one)"
+
 # from here on, any failure tears down whatever this run started
 trap on_exit EXIT
 
