@@ -3,7 +3,7 @@
 zkCli.sh starts a JVM per command (seconds on 2 busy cores), which blurs a measurement
 such as "writes resumed 2.4 s after the leader was deleted". This speaks the protocol
 from the host directly to a server's pod IP: a session handshake, ``create``, ``get``,
-``close``, and the four-letter word ``srvr``. Sessions are short: one per operation.
+``children``, ``close``, and the four-letter word ``srvr``. Sessions are short-lived.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import socket
 import struct
 
 OPEN_ACL_UNSAFE = ((31, "world", "anyone"),)
-OP_CREATE, OP_GET_DATA, OP_CLOSE = 1, 4, -11
+OP_CREATE, OP_GET_DATA, OP_GET_CHILDREN, OP_CLOSE = 1, 4, 8, -11
 NODE_EXISTS = -110
 NO_NODE = -101
 
@@ -109,6 +109,16 @@ class Session:
         body = self._call(OP_GET_DATA, _ustring(path) + b"\0", f"get {path}")
         (size,) = struct.unpack(">i", body[:4])
         return b"" if size < 0 else body[4:4 + size]
+
+    def children(self, path: str) -> list[str]:
+        body = self._call(OP_GET_CHILDREN, _ustring(path) + b"\0", f"ls {path}")
+        (count,) = struct.unpack(">i", body[:4])
+        names, pos = [], 4
+        for _ in range(max(count, 0)):
+            (size,) = struct.unpack(">i", body[pos:pos + 4])
+            names.append(body[pos + 4:pos + 4 + size].decode())
+            pos += 4 + size
+        return names
 
 
 def create_or_exists(host: str, path: str, data: bytes) -> str:
