@@ -36,6 +36,13 @@ for n in "${order[@]}"; do
       kill -KILL "$pid" 2>/dev/null || true
       sleep 0.5
     fi
+  else
+    read -r pid exe < "$f"
+    if [[ -n "$pid" && -e "/proc/$pid" ]]; then
+      # left alone on purpose (the pid may be reused), but said: a mismatch here once hid
+      # a leak (a process recorded as its wrapper script's path)
+      log "WARNING: $n's pid $pid now runs $(readlink "/proc/$pid/exe" 2>/dev/null || echo '?'), not $exe: left alone"
+    fi
   fi
   rm -f "$f"
 done

@@ -174,8 +174,10 @@ if has kube-controller-manager; then
   # could not write their PVs. Open each new PV dir up (this VM only, throwaway data).
   # Every 50 ms, in one process: a pod can start within a second of its claim binding
   # (measured: a broker that found its data dir still 0750 exited and restarted once).
+  # Started as the real interpreter, not a wrapper such as a pyenv shim: down.sh stops
+  # only a pid whose /proc/<pid>/exe is the executable recorded here.
   mkdir -p /tmp/hostpath_pv
-  start_proc hostpath-perms "$(command -v python3)" -c '
+  start_proc hostpath-perms "$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))')" -c '
 import os, time
 while True:
     for entry in os.scandir("/tmp/hostpath_pv"):
