@@ -2,11 +2,11 @@
 # Build CoreDNS from the Go module proxy (`go install github.com/coredns/coredns@<tag>`;
 # its go.mod has no replace directives, so no wrapper module is needed).
 #   e2e/build/build-coredns.sh        -> $E2E_CACHE/coredns-$COREDNS_VERSION/coredns
-# Env: COREDNS_VERSION (default v1.12.1, the version kubeadm 1.34 deploys), E2E_CACHE,
-#      BUILD_P (default 2), FORCE=1 to rebuild.
+# Env: COREDNS_VERSION, E2E_CACHE (both from e2e/versions.sh), BUILD_P (default 2),
+#      FORCE=1 to rebuild.
 set -euo pipefail
-COREDNS_VERSION="${COREDNS_VERSION:-v1.12.1}"
-E2E_CACHE="${E2E_CACHE:-$HOME/.cache/stack-e2e}"
+# shellcheck source=../versions.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../versions.sh"
 DIR="$E2E_CACHE/coredns-$COREDNS_VERSION"
 if [[ -x "$DIR/coredns" && "${FORCE:-0}" != 1 ]]; then
   echo "cached coredns ($DIR/coredns)"

@@ -5,11 +5,11 @@
 # directives (pointing into the etcd repo); a dependency's replaces are ignored anyway and
 # its requires already name the matching api/client/pkg versions, so a throwaway wrapper
 # module that requires go.etcd.io/etcd/server/v3 is enough.
-# Env: ETCD_VERSION (default v3.6.4: the etcd kubeadm 1.34 deploys and the client version
-#      k8s.io/kubernetes v1.34 links), E2E_CACHE, BUILD_P (default 2), FORCE=1 to rebuild.
+# Env: ETCD_VERSION, E2E_CACHE (both from e2e/versions.sh), BUILD_P (default 2),
+#      FORCE=1 to rebuild.
 set -euo pipefail
-ETCD_VERSION="${ETCD_VERSION:-v3.6.4}"
-E2E_CACHE="${E2E_CACHE:-$HOME/.cache/stack-e2e}"
+# shellcheck source=../versions.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../versions.sh"
 DIR="$E2E_CACHE/etcd-$ETCD_VERSION"
 if [[ -x "$DIR/etcd" && "${FORCE:-0}" != 1 ]]; then
   echo "cached etcd ($DIR/etcd)"

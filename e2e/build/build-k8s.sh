@@ -11,16 +11,14 @@
 # Usage: e2e/build/build-k8s.sh [component ...]
 #   components default to: kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy
 # Env:
-#   K8S_VERSION   (default v1.34.12)   upstream tag served by the Go module proxy
-#   E2E_CACHE     (default ~/.cache/stack-e2e)  binaries land in $E2E_CACHE/k8s-$K8S_VERSION/bin
+#   K8S_VERSION, E2E_CACHE (e2e/versions.sh)  binaries land in $E2E_CACHE/k8s-$K8S_VERSION/bin
 #   BUILD_P       (default 2)  go build -p (the machine has 2 cores shared with others)
 #   FORCE=1       rebuild even if the binary exists
 #   KUBELET_CGO=0 static kubelet (default 1: cgo, like upstream's release build)
 # Prints one line per component: "built <name> in <secs>s" or "cached <name>".
 set -euo pipefail
-
-K8S_VERSION="${K8S_VERSION:-v1.34.12}"
-E2E_CACHE="${E2E_CACHE:-$HOME/.cache/stack-e2e}"
+# shellcheck source=../versions.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../versions.sh"
 BUILD_P="${BUILD_P:-2}"
 ROOT="$E2E_CACHE/k8s-$K8S_VERSION"
 BIN="$ROOT/bin"

@@ -1,36 +1,43 @@
-"""Behaviour checks against a live cluster (run by e2e/run.sh, not by `make test`).
+"""Behaviour checks against the live staging release (run by e2e/run.sh, not by make test).
 
-The driver exports KUBECONFIG, E2E_NAMESPACE, E2E_RELEASE, E2E_VALUES (os.pathsep-separated
-values files used for the install) and E2E_DNS (the cluster DNS server, host:port). The
-host reaches pod IPs directly (the pods sit on this node's bridge); names under the
+Besides the settings of stack_e2e.settings, the driver exports:
+
+E2E_NAMESPACE, E2E_RELEASE   where the release runs
+E2E_ZK_NAME, E2E_ZK_HEADLESS, E2E_KAFKA_NAME, E2E_KAFKA_HEADLESS
+                             the object names it was installed with (the driver installs it
+                             with the seed's names: zk, zk-svc, kafka, kafka-svc; nothing
+                             here derives a name from the release)
+E2E_DNS                      the cluster DNS server, host:port
+
+The host reaches pod IPs directly (the pods sit on this node's bridge); names under the
 cluster domain are resolved through the cluster DNS so Kafka's advertised listeners work
 from the test process exactly as they do from a pod.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import socket
-import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tools"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from stackctl import helm  # noqa: E402
-from stackctl.helmbin import find_kubectl  # noqa: E402
+from stack_e2e import kafka_wire
+from stack_e2e.kube import Helm, Kube
+from stack_e2e.settings import CHART
+
+DOMAIN = "svc.cluster.local"
 
 
 def _cluster_resolver() -> None:
     """Resolve *.cluster.local through the cluster DNS; everything else as before."""
+    import dns.exception
     import dns.resolver
 
     server = os.environ.get("E2E_DNS", "")
@@ -44,7 +51,12 @@ def _cluster_resolver() -> None:
 
     def getaddrinfo(name: Any, *args: Any, **kwargs: Any) -> Any:
         if isinstance(name, str) and name.rstrip(".").endswith(".cluster.local"):
-            answer = resolver.resolve(name, "A", lifetime=5)
+            try:
+                answer = resolver.resolve(name, "A", lifetime=5)
+            except dns.exception.DNSException as exc:
+                # what getaddrinfo raises: callers handle OSError (a pod being replaced
+                # has no record until it has an IP again)
+                raise socket.gaierror(socket.EAI_NONAME, f"{name}: {exc}") from exc
             return original(answer[0].to_text(), *args, **kwargs)
         return original(name, *args, **kwargs)
 
@@ -58,107 +70,61 @@ _cluster_resolver()
 class Cluster:
     namespace: str
     release: str
-    values: list[Path]
-    kubectl: str = field(default_factory=lambda: str(find_kubectl()))
+    zk: str
+    zk_headless: str
+    kafka: str
+    kafka_headless: str
 
-    # --- kubectl -------------------------------------------------------------------------
-    def kubectl_run(self, *args: str, timeout: float = 120, check: bool = True) -> str:
-        proc = subprocess.run(
-            [self.kubectl, "-n", self.namespace, *args],
-            capture_output=True, text=True, timeout=timeout,
-        )
-        if check and proc.returncode != 0:
-            raise AssertionError(f"kubectl {' '.join(args)}: {proc.stderr.strip()}")
-        return proc.stdout
+    @property
+    def kube(self) -> Kube:
+        return Kube(self.namespace)
 
-    def get(self, kind: str, name: str) -> dict[str, Any]:
-        return json.loads(self.kubectl_run("get", kind, name, "-o", "json"))
-
-    def exec(self, pod: str, container: str, script: str, timeout: float = 120) -> str:
-        return self.kubectl_run("exec", pod, "-c", container, "--", "bash", "-c", script,
-                                timeout=timeout)
-
-    def pod_uid(self, pod: str) -> str:
-        return self.get("pod", pod)["metadata"]["uid"]
-
-    def wait_ready(self, kind: str, name: str, timeout: float = 600) -> None:
-        self.kubectl_run("rollout", "status", f"{kind}/{name}", f"--timeout={int(timeout)}s",
-                         timeout=timeout + 30)
-
-    def delete_pod(self, pod: str) -> str:
-        """Delete ``pod`` without waiting; return its old uid."""
-        uid = self.pod_uid(pod)
-        self.kubectl_run("delete", "pod", pod, "--wait=false")
-        return uid
-
-    def wait_replaced_and_ready(self, pod: str, old_uid: str, timeout: float = 600) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                obj = self.get("pod", pod)
-            except AssertionError:
-                time.sleep(2)
-                continue
-            ready = any(c["type"] == "Ready" and c["status"] == "True"
-                        for c in obj.get("status", {}).get("conditions", []))
-            if obj["metadata"]["uid"] != old_uid and ready:
-                return
-            time.sleep(2)
-        raise AssertionError(f"{pod} was not replaced and Ready within {timeout}s")
-
-    # --- helm ----------------------------------------------------------------------------
-    def upgrade(self, *set_values: str, timeout: str = "15m") -> None:
-        args = ["upgrade", self.release, str(REPO / "charts" / "stack"), "-n", self.namespace,
-                "--reuse-values", "--wait", "--timeout", timeout]
+    def upgrade(self, *set_values: str, timeout: str = "15m") -> float:
+        """helm upgrade --reuse-values --wait with ``--set`` items; returns its wall time."""
+        args = ["--reuse-values"]
         for item in set_values:
             args += ["--set", item]
-        helm.run_helm(args)
+        name = "-".join(v.split("=")[0].split(".")[-1] for v in set_values)
+        return Helm(self.release, self.namespace).upgrade(CHART, *args, timeout=timeout,
+                                                          log=f"upgrade-{name}.txt")
 
-    # --- names (the charts' defaults for this release) --------------------------------------
-    @property
-    def zk(self) -> str:
-        return f"{self.release}-zookeeper"
+    # --- ZooKeeper ------------------------------------------------------------------------
+    def zk_replicas(self) -> int:
+        return int(self.kube.get("statefulset", self.zk)["spec"]["replicas"])
 
-    @property
-    def kafka(self) -> str:
-        return f"{self.release}-kafka"
+    def zk_pods(self) -> list[str]:
+        return [f"{self.zk}-{i}" for i in range(self.zk_replicas())]
 
-    def kafka_bootstrap(self, replicas: int) -> list[str]:
-        domain = "svc.cluster.local"
-        return [f"{self.kafka}-{i}.{self.kafka}-headless.{self.namespace}.{domain}:9092"
-                for i in range(replicas)]
+    # --- Kafka ----------------------------------------------------------------------------
+    def brokers(self) -> int:
+        return int(self.kube.get("statefulset", self.kafka)["spec"]["replicas"])
+
+    def broker_host(self, ordinal: int) -> str:
+        return f"{self.kafka}-{ordinal}.{self.kafka_headless}.{self.namespace}.{DOMAIN}"
+
+    def kafka_bootstrap(self, replicas: int | None = None) -> list[str]:
+        count = self.brokers() if replicas is None else replicas
+        return [f"{self.broker_host(i)}:9092" for i in range(count)]
+
+    def metadata(self, topics: list[str] | None = None,
+                 skip: Collection[int] = ()) -> kafka_wire.Metadata:
+        """Metadata from the first broker that answers (ordinals in ``skip`` are not asked)."""
+        errors = []
+        for ordinal in range(self.brokers()):
+            if ordinal in skip:
+                continue
+            try:
+                return kafka_wire.metadata(self.broker_host(ordinal), topics=topics)
+            except (OSError, ValueError) as exc:
+                errors.append(f"{self.kafka}-{ordinal}: {exc}")
+        raise ConnectionError("no broker answered: " + "; ".join(errors))
 
 
 @pytest.fixture(scope="session")
 def cluster() -> Cluster:
-    missing = [v for v in ("KUBECONFIG", "E2E_NAMESPACE", "E2E_RELEASE") if not os.environ.get(v)]
+    names = ("E2E_NAMESPACE", "E2E_RELEASE", "E2E_ZK_NAME", "E2E_ZK_HEADLESS",
+             "E2E_KAFKA_NAME", "E2E_KAFKA_HEADLESS")
+    missing = [v for v in ("KUBECONFIG", *names) if not os.environ.get(v)]
     if missing:
         pytest.exit(f"e2e checks need {', '.join(missing)} (run them through e2e/run.sh)", 2)
-    values = [Path(p) for p in os.environ.get("E2E_VALUES", "").split(os.pathsep) if p]
-    return Cluster(os.environ["E2E_NAMESPACE"], os.environ["E2E_RELEASE"], values)
-
-
-def poll(check: Callable[[], bool], timeout: float, interval: float = 2.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(interval)
-    return False
-
-
-@pytest.fixture
-def background() -> Iterator[Callable[[Callable[[], None]], None]]:
-    """Start functions in threads; join them at teardown."""
-    import threading
-
-    threads: list[threading.Thread] = []
-
-    def start(fn: Callable[[], None]) -> None:
-        thread = threading.Thread(target=fn, daemon=True)
-        thread.start()
-        threads.append(thread)
-
-    yield start
-    for thread in threads:
-        thread.join(timeout=120)
+    return Cluster(*(os.environ[v] for v in names))

@@ -10,7 +10,7 @@ source "$HERE/lib.sh"
 
 # PV directories the hostpath provisioner made for this cluster (deleted once all is stopped)
 pv_dirs=()
-if pid_alive kube-apiserver && [[ -f "$KUBECONFIG_ADMIN" ]]; then
+if pid_alive kube-apiserver && [[ -f "$KUBECONFIG_ADMIN" ]] && resolve_tools; then
   mapfile -t pv_dirs < <("$KUBECTL" --kubeconfig "$KUBECONFIG_ADMIN" --request-timeout 10s get pv \
     -o jsonpath='{range .items[*]}{.spec.hostPath.path}{"\n"}{end}' 2>/dev/null || true)
 fi
@@ -35,6 +35,13 @@ for n in "${order[@]}"; do
       log "$n did not exit, sending KILL"
       kill -KILL "$pid" 2>/dev/null || true
       sleep 0.5
+    fi
+  else
+    read -r pid exe < "$f"
+    if [[ -n "$pid" && -e "/proc/$pid" ]]; then
+      # left alone on purpose (the pid may be reused), but said: a mismatch here once hid
+      # a leak (a process recorded as its wrapper script's path)
+      log "WARNING: $n's pid $pid now runs $(readlink "/proc/$pid/exe" 2>/dev/null || echo '?'), not $exe: left alone"
     fi
   fi
   rm -f "$f"

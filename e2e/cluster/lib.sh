@@ -1,21 +1,22 @@
 # shellcheck shell=bash
-# Shared settings for e2e/cluster/{up,down,status}.sh. Source it; every knob is an env var.
+# shellcheck disable=SC2034  # settings for the scripts that source this file
+# Shared settings of the e2e cluster: sourced by e2e/run.sh and e2e/cluster/{up,down}.sh.
+# Versions come from e2e/versions.sh; every other knob is an env var with its default here.
 #
 # Everything the cluster writes lives under $E2E_RUN_DIR; every process it starts is
 # recorded in $E2E_RUN_DIR/pids/<name>.pid together with its executable path, so
 # down.sh can stop exactly those processes and nothing else.
 
 E2E_REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-K8S_VERSION="${K8S_VERSION:-v1.34.12}"
-E2E_CACHE="${E2E_CACHE:-$HOME/.cache/stack-e2e}"
+# shellcheck source=../versions.sh
+source "$E2E_REPO_ROOT/e2e/versions.sh"
 K8S_BIN="${K8S_BIN:-$E2E_CACHE/k8s-$K8S_VERSION/bin}"
 E2E_RUN_DIR="${E2E_RUN_DIR:-/tmp/stack-e2e/run}"
 
 # Loopback-only control plane.
-# etcd: built from the Go module proxy by e2e/build/build-etcd.sh (v3.6.4, what kubeadm 1.34
-# deploys) unless E2E_ETCD_BIN names another one (Debian's etcd-server 3.4.23 works too:
+# etcd: built from the Go module proxy by e2e/build/build-etcd.sh (ETCD_VERSION) unless
+# E2E_ETCD_BIN names another one (Debian's etcd-server 3.4.23 works too:
 # E2E_ETCD_BIN=/usr/bin/etcd).
-ETCD_VERSION="${ETCD_VERSION:-v3.6.4}"
 E2E_ETCD_BIN="${E2E_ETCD_BIN:-$E2E_CACHE/etcd-$ETCD_VERSION/etcd}"
 E2E_ETCD_CLIENT_PORT="${E2E_ETCD_CLIENT_PORT:-23790}"
 E2E_ETCD_PEER_PORT="${E2E_ETCD_PEER_PORT:-23800}"
@@ -40,11 +41,26 @@ PKI="$E2E_RUN_DIR/pki"
 LOGS="$E2E_RUN_DIR/logs"
 PIDS="$E2E_RUN_DIR/pids"
 KUBECONFIG_ADMIN="$E2E_RUN_DIR/kubeconfig"
-HELM_DIR="${HELM_DIR:-/root/.cache/stackctl/helm-v4.1.4}"
-KUBECTL="${KUBECTL:-$HELM_DIR/kubectl}"
 
 log() { echo "[e2e-cluster $(date -u +%H:%M:%S)] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
+
+# resolve_tools: set HELM and KUBECTL from stackctl's own resolution (the pinned,
+# checksum-verified pair it installs), unless the caller exported both already (e2e/run.sh
+# resolves them once). No path of our own: stackctl decides where they live.
+resolve_tools() {
+  [[ -n "${HELM:-}" && -n "${KUBECTL:-}" ]] && return 0
+  local py="$E2E_REPO_ROOT/.venv/bin/python" out
+  if [[ ! -x "$py" ]]; then
+    log "no $py: run 'make setup' first (stackctl resolves helm and kubectl)"
+    return 1
+  fi
+  out="$("$py" -c 'from stackctl.helmbin import find_helm, find_kubectl
+print(find_helm()); print(find_kubectl())')" || return 1
+  HELM="${out%%$'\n'*}"
+  KUBECTL="${out##*$'\n'}"
+  export HELM KUBECTL
+}
 
 # One cluster per machine: the ports, bridges, iptables chains and containerd are shared,
 # so every entry point (run.sh, up.sh, down.sh, ...) holds this lock for its lifetime;

@@ -13,13 +13,12 @@ RUNTIME_ENV="${RUNTIME_ENV:-$E2E_REPO_ROOT/e2e/runtime/env.sh}"
 [[ -f "$RUNTIME_ENV" ]] && source "$RUNTIME_ENV"
 CONTAINERD_SOCK="${CONTAINERD_SOCK:-/tmp/stack-e2e/containerd/containerd.sock}"
 POD_SUBNET="${POD_SUBNET:-10.244.0.0/24}"
-COREDNS_VERSION="${COREDNS_VERSION:-v1.12.1}"
 COREDNS_BIN="${COREDNS_BIN:-$E2E_CACHE/coredns-$COREDNS_VERSION/coredns}"
 KUBELET_DIR="$E2E_RUN_DIR/kubelet"
 
 build_coredns() {
   [[ -x "$COREDNS_BIN" ]] && return 0
-  COREDNS_VERSION="$COREDNS_VERSION" E2E_CACHE="$E2E_CACHE" "$E2E_REPO_ROOT/e2e/build/build-coredns.sh"
+  "$E2E_REPO_ROOT/e2e/build/build-coredns.sh"
 }
 
 write_node_cleanup() {
@@ -31,7 +30,7 @@ if [[ -S "$CONTAINERD_SOCK" && -x \$crictl ]]; then
   # this containerd is dedicated to the e2e cluster: drop every pod kubelet left behind
   \$crictl --runtime-endpoint unix://$CONTAINERD_SOCK --timeout 60s rmp -fa >/dev/null 2>&1 || true
 fi
-grep -o " $KUBELET_DIR[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "\$m" 2>/dev/null || true; done
+grep -o " ${KUBELET_DIR}[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "\$m" 2>/dev/null || true; done
 [[ -x "$K8S_BIN/kube-proxy" ]] && "$K8S_BIN/kube-proxy" --cleanup >/dev/null 2>&1 || true
 # chains the kubelet itself creates
 for ipt in iptables ip6tables; do

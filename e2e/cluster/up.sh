@@ -66,6 +66,8 @@ for c in "${!PORTS[@]}"; do
 done
 (( ${#busy[@]} == 0 )) || die "ports already in use (another cluster or service?): ${busy[*]}"
 
+resolve_tools || die "no kubectl (stackctl could not resolve one)"
+
 # from here on, any failure tears down whatever this run started
 trap on_exit EXIT
 
@@ -76,11 +78,11 @@ for c in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-prox
 done
 if (( ${#need[@]} )); then
   log "building missing binaries: ${need[*]}"
-  K8S_VERSION="$K8S_VERSION" E2E_CACHE="$E2E_CACHE" "$E2E_REPO_ROOT/e2e/build/build-k8s.sh" "${need[@]}"
+  "$E2E_REPO_ROOT/e2e/build/build-k8s.sh" "${need[@]}"
 fi
 if has etcd && [[ ! -x "$E2E_ETCD_BIN" ]]; then
   if [[ "$E2E_ETCD_BIN" == "$E2E_CACHE/etcd-$ETCD_VERSION/etcd" ]]; then
-    ETCD_VERSION="$ETCD_VERSION" E2E_CACHE="$E2E_CACHE" "$E2E_REPO_ROOT/e2e/build/build-etcd.sh"
+    "$E2E_REPO_ROOT/e2e/build/build-etcd.sh"
   else
     die "etcd not found at $E2E_ETCD_BIN"
   fi
@@ -170,9 +172,22 @@ if has kube-controller-manager; then
   # The in-tree hostpath provisioner creates /tmp/hostpath_pv/<uuid> as root with mode 0750,
   # and hostPath volumes get no fsGroup ownership change, so non-root pods (runAsUser 1000)
   # could not write their PVs. Open each new PV dir up (this VM only, throwaway data).
+  # Every 50 ms, in one process: a pod can start within a second of its claim binding
+  # (measured: a broker that found its data dir still 0750 exited and restarted once).
+  # Started as the real interpreter, not a wrapper such as a pyenv shim: down.sh stops
+  # only a pid whose /proc/<pid>/exe is the executable recorded here.
   mkdir -p /tmp/hostpath_pv
-  start_proc hostpath-perms /bin/bash -c \
-    'while sleep 1; do find /tmp/hostpath_pv -mindepth 1 -maxdepth 1 -type d ! -perm -0777 -exec chmod 0777 {} + 2>/dev/null; done'
+  start_proc hostpath-perms "$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))')" -c '
+import os, time
+while True:
+    for entry in os.scandir("/tmp/hostpath_pv"):
+        try:
+            if entry.is_dir(follow_symlinks=False) and entry.stat().st_mode & 0o777 != 0o777:
+                os.chmod(entry.path, 0o777)
+        except OSError:
+            pass
+    time.sleep(0.05)
+'
 fi
 
 # --- kube-scheduler -------------------------------------------------------------------

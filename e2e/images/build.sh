@@ -4,9 +4,10 @@
 #
 #   e2e/images/build.sh [--no-import] [base|zookeeper|kafka|pause|all]...
 #
-# Everything is cached under ${E2E_CACHE:-$HOME/.cache/stack-e2e}/images/<name>-<version>/ and
-# reused when the recipe (files under e2e/images/<name>/, this script, mkimage.py) is unchanged.
-# Images: localhost/zookeeper:3.8.4, localhost/kafka:3.9.1, localhost/pause:3.10.
+# Everything is cached under $E2E_CACHE/images/<name>-<version>/ and reused when the recipe
+# (files under e2e/images/<name>/, this script, mkimage.py, the versions) is unchanged.
+# Images: localhost/zookeeper, localhost/kafka, localhost/pause, tagged with the versions of
+# e2e/versions.sh (ZK_VERSION, KAFKA_VERSION, PAUSE_VERSION).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 RUNTIME_DIR="$(cd "$IMAGES_DIR/../runtime" && pwd)"
 # shellcheck source=../runtime/env.sh
@@ -30,19 +31,20 @@ BASE_LAYER="$IMG_CACHE/base-$BASE_VERSION/layer.tar"
 STD_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 JAVA_HOME_IMG=/usr/lib/jvm/java-17-openjdk-amd64
 
-# recipe hash: the files that define an image (+ the builder itself)
+# recipe hash: the files that define an image (+ the builder itself) and the versions
 recipe_hash() {
-  (cd "$IMAGES_DIR" && { printf '%s\n' "$BASE_VERSION" "$@"; find "$@" common.sh build.sh mkimage.py -type f -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-16)
+  (cd "$IMAGES_DIR" && { printf '%s\n' "$BASE_VERSION" "$ZK_VERSION" "$KAFKA_VERSION" "$PAUSE_VERSION" "$@"; find "$@" common.sh build.sh mkimage.py -type f -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-16)
 }
 
-# jars: mvn dependency:copy-dependencies of <name>/pom.xml into <dir>/lib-<pomhash>
-resolve_jars() { # name outdir
-  local name=$1 dir=$2 h
-  h=$(sha256sum "$IMAGES_DIR/$name/pom.xml" | cut -c1-16)
+# jars: mvn dependency:copy-dependencies of <name>/pom.xml (its <name>.version property set
+# from e2e/versions.sh) into <dir>/lib-<hash of pom + version>
+resolve_jars() { # name outdir version
+  local name=$1 dir=$2 version=$3 h
+  h=$({ cat "$IMAGES_DIR/$name/pom.xml"; echo "$version"; } | sha256sum | cut -c1-16)
   if [ ! -f "$dir/lib-$h/DONE" ]; then
     log "$name: resolving jars from Maven Central (pom $h)"
     rm -rf "$dir"/lib-*
-    mvn -q -B -f "$IMAGES_DIR/$name/pom.xml" -Dmaven.repo.local="$MVN_REPO" \
+    mvn -q -B -f "$IMAGES_DIR/$name/pom.xml" -Dmaven.repo.local="$MVN_REPO" "-D$name.version=$version" \
       dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$dir/lib-$h/jars" \
       > "$dir/mvn.log" 2>&1 || { tail -30 "$dir/mvn.log" >&2; return 1; }
     touch "$dir/lib-$h/DONE"
@@ -77,7 +79,7 @@ build_zookeeper() {
   if [ -f "$dir/image.tar" ] && [ "$(cat "$dir/RECIPE" 2>/dev/null)" = "$h" ]; then
     log "zookeeper: cached ($dir/image.tar)"; return 0
   fi
-  jars=$(resolve_jars zookeeper "$dir")
+  jars=$(resolve_jars zookeeper "$dir" "$ZK_VERSION")
   root="$dir/root"; rm -rf "$root"; mkdir -p "$root/$dist"/{bin,lib,conf} "$root"/{conf,data,datalog,logs,docker-entrypoint.d}
   install -m 755 "$IMAGES_DIR/zookeeper/bin/"*.sh "$root/$dist/bin/"
   cp "$jars"/*.jar "$root/$dist/lib/"
@@ -111,7 +113,7 @@ build_kafka() {
   if [ -f "$dir/image.tar" ] && [ "$(cat "$dir/RECIPE" 2>/dev/null)" = "$h" ]; then
     log "kafka: cached ($dir/image.tar)"; return 0
   fi
-  jars=$(resolve_jars kafka "$dir")
+  jars=$(resolve_jars kafka "$dir" "$KAFKA_VERSION")
   root="$dir/root"; rm -rf "$root"
   mkdir -p "$root/opt/kafka"/{bin,libs,config} "$root/var/lib/kafka/data" "$root/etc/kafka/secrets" \
            "$root/etc/kafka/docker" "$root/usr/logs" "$root/mnt/shared/config" "$root/home/appuser"

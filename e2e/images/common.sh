@@ -1,14 +1,12 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034  # settings for the scripts that source this file
 # Shared settings for the e2e image builders (sourced, not executed).
 set -euo pipefail
-E2E_CACHE="${E2E_CACHE:-$HOME/.cache/stack-e2e}"
-IMG_CACHE="$E2E_CACHE/images"
 IMAGES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# Versions (cache keys). Bump a version to force a rebuild of that image.
-BASE_VERSION="${BASE_VERSION:-debian12-jre17-v1}"
-ZK_VERSION="3.8.4"
-KAFKA_VERSION="3.9.1"
-SCALA_VERSION="2.13"
-PAUSE_VERSION="3.10"
+# Versions (cache keys): e2e/versions.sh. Bump a version there to rebuild that image.
+# shellcheck source=../versions.sh
+source "$IMAGES_DIR/../versions.sh"
+IMG_CACHE="$E2E_CACHE/images"
 ZK_IMAGE="localhost/zookeeper:${ZK_VERSION}"
 KAFKA_IMAGE="localhost/kafka:${KAFKA_VERSION}"
 PAUSE_IMAGE="localhost/pause:${PAUSE_VERSION}"

@@ -2,7 +2,7 @@
 """Assemble a docker-archive image tarball (the `docker save` format) from uncompressed layer
 tars and a small JSON spec, without any daemon or registry.
 
-usage: mkimage.py --tag localhost/name:tag --spec spec.json --out image.tar LAYER.tar [LAYER.tar ...]
+usage: mkimage.py --tag localhost/name:tag --spec spec.json --out image.tar LAYER.tar [LAYER ...]
 
 spec.json holds the OCI/docker image config "config" part: Env, Entrypoint, Cmd, User,
 WorkingDir, ExposedPorts, Volumes, Labels. Layers are listed bottom first. The config digest
@@ -25,13 +25,18 @@ def sha256_file(path):
     return h.hexdigest()
 
 
+def layer_dir(path):
+    return os.path.basename(os.path.dirname(os.path.abspath(path)))
+
+
 def cached_digest(path):
     """sha256 of a layer, cached next to it (<layer>.sha256) and keyed by size+mtime."""
     st = os.stat(path)
     key = f"{st.st_size}:{int(st.st_mtime)}"
     side = path + ".sha256"
     try:
-        k, d = open(side).read().split()
+        with open(side) as f:
+            k, d = f.read().split()
         if k == key:
             return d
     except (OSError, ValueError):
@@ -50,7 +55,8 @@ def main():
     ap.add_argument("layers", nargs="+")
     a = ap.parse_args()
 
-    spec = json.load(open(a.spec))
+    with open(a.spec) as f:
+        spec = json.load(f)
     diff_ids = ["sha256:" + cached_digest(p) for p in a.layers]
     config = {
         "architecture": "amd64",
@@ -58,14 +64,16 @@ def main():
         "created": "1970-01-01T00:00:00Z",
         "config": spec,
         "rootfs": {"type": "layers", "diff_ids": diff_ids},
-        "history": [{"created": "1970-01-01T00:00:00Z", "created_by": f"e2e/images layer {os.path.basename(os.path.dirname(os.path.abspath(p)))}"}
+        "history": [{"created": "1970-01-01T00:00:00Z",
+                     "created_by": f"e2e/images layer {layer_dir(p)}"}
                     for p in a.layers],
     }
     cfg = json.dumps(config, sort_keys=True, separators=(",", ":")).encode()
     cfg_id = hashlib.sha256(cfg).hexdigest()
     layer_names = [d.split(":", 1)[1] + "/layer.tar" for d in diff_ids]
     manifest = [{"Config": cfg_id + ".json", "RepoTags": [a.tag], "Layers": layer_names}]
-    repositories = {a.tag.rsplit(":", 1)[0]: {a.tag.rsplit(":", 1)[1]: diff_ids[-1].split(":", 1)[1]}}
+    repo, tag = a.tag.rsplit(":", 1)
+    repositories = {repo: {tag: diff_ids[-1].split(":", 1)[1]}}
 
     tmp = a.out + ".tmp"
     with tarfile.open(tmp, "w", format=tarfile.PAX_FORMAT) as t:
@@ -75,7 +83,7 @@ def main():
             ti.mode = 0o644
             t.addfile(ti, io.BytesIO(data))
         seen = set()
-        for path, name in zip(a.layers, layer_names):
+        for path, name in zip(a.layers, layer_names, strict=True):
             if name in seen:
                 continue
             seen.add(name)

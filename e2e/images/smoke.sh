@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Smoke test of the e2e images on the e2e containerd, the way the charts run them:
 # uid 1000, read-only root filesystem, config/data/logs on mounts, only loopback traffic.
-#  1. ZooKeeper (localhost/zookeeper:3.8.4) standalone answers `srvr` on 2181 with Mode: standalone;
+#  1. ZooKeeper (localhost/zookeeper:$ZK_VERSION) standalone answers `srvr` on 2181 with Mode: standalone;
 #     zkServer.sh status and zkCli.sh work.
-#  2. Kafka (localhost/kafka:3.9.1) broker in ZooKeeper mode against it: kafka-broker-api-versions.sh,
+#  2. Kafka (localhost/kafka:$KAFKA_VERSION) broker in ZooKeeper mode against it: kafka-broker-api-versions.sh,
 #     kafka-topics.sh --create/--describe, console producer -> console consumer, zookeeper-shell.sh.
 # Both containers share one network namespace made here (stack-e2e-smoke), so nothing binds on
 # the host and all traffic stays on that namespace's 127.0.0.1.
 #   e2e/images/smoke.sh        (starts containerd and builds/imports images if needed)
+# shellcheck disable=SC2015  # "test && ok || ko": ok only prints and counts, it never fails
 set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/common.sh"; set +e
@@ -117,8 +118,11 @@ grep -q 'Created topic smoke' <<<"$out" && ok "kafka-topics.sh --create: $out" |
 out=$(xc smoke-kafka /opt/kafka/bin/kafka-topics.sh --bootstrap-server 127.0.0.1:9092 --describe --topic smoke 2>&1)
 grep -q 'Leader: 0' <<<"$out" && ok "kafka-topics.sh --describe: leader 0" || ko "kafka-topics.sh --describe: $out"
 msg="hello-e2e-$(date +%s)"
-out=$(xc smoke-kafka bash -c "echo '$msg' | /opt/kafka/bin/kafka-console-producer.sh --bootstrap-server 127.0.0.1:9092 --topic smoke" 2>&1)
-[ $? = 0 ] && ok "kafka-console-producer.sh sent '$msg'" || ko "kafka-console-producer.sh: $out"
+if out=$(xc smoke-kafka bash -c "echo '$msg' | /opt/kafka/bin/kafka-console-producer.sh --bootstrap-server 127.0.0.1:9092 --topic smoke" 2>&1); then
+  ok "kafka-console-producer.sh sent '$msg'"
+else
+  ko "kafka-console-producer.sh: $out"
+fi
 out=$(xc smoke-kafka /opt/kafka/bin/kafka-console-consumer.sh --bootstrap-server 127.0.0.1:9092 --topic smoke --from-beginning --max-messages 1 --timeout-ms 60000 2>&1)
 grep -qx "$msg" <<<"$out" && ok "kafka-console-consumer.sh received '$msg'" || ko "kafka-console-consumer.sh: $out"
 out=$(xc smoke-kafka /opt/kafka/bin/zookeeper-shell.sh 127.0.0.1:2181 ls /brokers/ids 2>&1)

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # CRI smoke test (what the kubelet will do): through the CRI socket with crictl, run a pod
-# sandbox (localhost/pause:3.10 + CNI bridge, pod IP from 10.244.0.0/24) and in it a
-# localhost/zookeeper:3.8.4 container with the charts' security context (uid/gid 1000,
+# sandbox (localhost/pause + CNI bridge, pod IP from 10.244.0.0/24) and in it a
+# localhost/zookeeper container with the charts' security context (uid/gid 1000,
 # read-only root, capabilities dropped, no_new_privs, seccomp RuntimeDefault), then check
 # `srvr` from inside the pod (127.0.0.1:2181). Also `crictl images` lists the three images.
+# shellcheck disable=SC2015  # "test && ok || ko": ok only prints and counts, it never fails
 set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/env.sh"
@@ -40,7 +41,7 @@ cat > "$W/pod.json" <<JSON
                                 "seccomp": {"profile_type": 0}}}}
 JSON
 cat > "$W/ctr.json" <<JSON
-{"metadata": {"name": "zookeeper"}, "image": {"image": "localhost/zookeeper:3.8.4"},
+{"metadata": {"name": "zookeeper"}, "image": {"image": "localhost/zookeeper:$ZK_VERSION"},
  "command": ["zkServer.sh", "start-foreground"], "envs": [{"key": "ZK_SERVER_HEAP", "value": "256"}],
  "log_path": "zookeeper.log",
  "mounts": [{"container_path": "/conf", "host_path": "$W/conf"},
@@ -77,7 +78,7 @@ logs=$("${CRICTL[@]}" logs "$cid" 2>&1 | grep -c 'binding to port')
 # a second pod (kafka image, same security context) reaches the zookeeper pod by its pod IP
 sed -e 's/cri-smoke-zk/cri-smoke-client/g' "$W/pod.json" > "$W/pod2.json"
 cat > "$W/ctr2.json" <<JSON
-{"metadata": {"name": "client"}, "image": {"image": "localhost/kafka:3.9.1"},
+{"metadata": {"name": "client"}, "image": {"image": "localhost/kafka:$KAFKA_VERSION"},
  "command": ["sleep", "600"], "log_path": "client.log",
  "linux": {"security_context": {"run_as_user": {"value": 1000}, "run_as_group": {"value": 1000},
                                 "readonly_rootfs": true, "no_new_privs": true,

@@ -24,13 +24,15 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 
 # crictl (not packaged in Debian 12): built once from the Go module proxy into the cache.
-CRICTL_VERSION="${CRICTL_VERSION:-v1.34.0}"
-CRICTL_BIN="${E2E_CACHE:-$HOME/.cache/stack-e2e}/bin/crictl-$CRICTL_VERSION"
+CRICTL_BIN="$E2E_CACHE/bin/crictl-$CRICTL_VERSION"
 if [ ! -x "$CRICTL_BIN" ] && command -v go >/dev/null; then
   log "building crictl $CRICTL_VERSION (go install sigs.k8s.io/cri-tools/cmd/crictl)"
   tmpbin=$(mktemp -d)
-  (cd "$tmpbin" && GOBIN="$tmpbin" GOFLAGS=-mod=mod go install "sigs.k8s.io/cri-tools/cmd/crictl@$CRICTL_VERSION") \
-    && mkdir -p "$(dirname "$CRICTL_BIN")" && mv "$tmpbin/crictl" "$CRICTL_BIN" || log "crictl build failed (optional)"
+  if (cd "$tmpbin" && GOBIN="$tmpbin" GOFLAGS=-mod=mod go install "sigs.k8s.io/cri-tools/cmd/crictl@$CRICTL_VERSION"); then
+    mkdir -p "$(dirname "$CRICTL_BIN")" && mv "$tmpbin/crictl" "$CRICTL_BIN"
+  else
+    log "crictl build failed (optional)"
+  fi
   rm -rf "$tmpbin"
 fi
 

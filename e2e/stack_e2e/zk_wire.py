@@ -1,0 +1,162 @@
+"""A minimal ZooKeeper client over the wire protocol (jute), for timing-exact checks.
+
+zkCli.sh starts a JVM per command (seconds on 2 busy cores), which blurs a measurement
+such as "writes resumed 2.4 s after the leader was deleted". This speaks the protocol
+from the host directly to a server's pod IP: a session handshake, ``create``, ``get``,
+``children``, ``close``, and the four-letter word ``srvr``. Sessions are short-lived.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import struct
+
+OPEN_ACL_UNSAFE = ((31, "world", "anyone"),)
+OP_CREATE, OP_GET_DATA, OP_GET_CHILDREN, OP_CLOSE = 1, 4, 8, -11
+NODE_EXISTS = -110
+NO_NODE = -101
+
+
+class ZkError(Exception):
+    def __init__(self, op: str, code: int) -> None:
+        super().__init__(f"{op}: ZooKeeper error {code}")
+        self.code = code
+
+
+def _recv_exact(sock: socket.socket, n: int) -> bytes:
+    buf = b""
+    while len(buf) < n:
+        chunk = sock.recv(n - len(buf))
+        if not chunk:
+            raise ConnectionError("server closed the connection (not serving?)")
+        buf += chunk
+    return buf
+
+
+def _frame(payload: bytes) -> bytes:
+    return struct.pack(">i", len(payload)) + payload
+
+
+def _read_frame(sock: socket.socket) -> bytes:
+    (size,) = struct.unpack(">i", _recv_exact(sock, 4))
+    return _recv_exact(sock, size)
+
+
+def _ustring(value: str) -> bytes:
+    data = value.encode()
+    return struct.pack(">i", len(data)) + data
+
+
+def _buffer(data: bytes) -> bytes:
+    return struct.pack(">i", len(data)) + data
+
+
+class Session:
+    """One ZooKeeper session on one server; use as a context manager."""
+
+    def __init__(self, host: str, port: int = 2181, timeout: float = 3.0) -> None:
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.xid = 0
+        try:
+            # ConnectRequest: protocolVersion, lastZxidSeen, timeOut, sessionId, passwd, readOnly
+            self.sock.sendall(_frame(struct.pack(">iqiq", 0, 0, 10000, 0)
+                                     + _buffer(b"\0" * 16) + b"\0"))
+            reply = _read_frame(self.sock)
+            _, negotiated, session_id = struct.unpack(">iiq", reply[:16])
+            if negotiated <= 0 or session_id == 0:
+                raise ConnectionError("server refused the session (not serving?)")
+        except BaseException:
+            self.sock.close()
+            raise
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.sock.sendall(_frame(struct.pack(">ii", self._next_xid(), OP_CLOSE)))
+            _read_frame(self.sock)
+        except OSError:
+            pass
+        finally:
+            self.sock.close()
+
+    def _next_xid(self) -> int:
+        self.xid += 1
+        return self.xid
+
+    def _call(self, op: int, body: bytes, name: str) -> bytes:
+        xid = self._next_xid()
+        self.sock.sendall(_frame(struct.pack(">ii", xid, op) + body))
+        while True:
+            reply = _read_frame(self.sock)
+            rxid, _zxid, err = struct.unpack(">iqi", reply[:16])
+            if rxid == xid:
+                break  # anything else is a watch event (-1) or ping (-2): not ours
+        if err:
+            raise ZkError(name, err)
+        return reply[16:]
+
+    def create(self, path: str, data: bytes) -> None:
+        acl = struct.pack(">i", len(OPEN_ACL_UNSAFE)) + b"".join(
+            struct.pack(">i", perms) + _ustring(scheme) + _ustring(ident)
+            for perms, scheme, ident in OPEN_ACL_UNSAFE)
+        self._call(OP_CREATE, _ustring(path) + _buffer(data) + acl + struct.pack(">i", 0),
+                   f"create {path}")
+
+    def get(self, path: str) -> bytes:
+        body = self._call(OP_GET_DATA, _ustring(path) + b"\0", f"get {path}")
+        (size,) = struct.unpack(">i", body[:4])
+        return b"" if size < 0 else body[4:4 + size]
+
+    def children(self, path: str) -> list[str]:
+        body = self._call(OP_GET_CHILDREN, _ustring(path) + b"\0", f"ls {path}")
+        (count,) = struct.unpack(">i", body[:4])
+        names, pos = [], 4
+        for _ in range(max(count, 0)):
+            (size,) = struct.unpack(">i", body[pos:pos + 4])
+            names.append(body[pos + 4:pos + 4 + size].decode())
+            pos += 4 + size
+        return names
+
+
+def create_or_exists(host: str, path: str, data: bytes) -> str:
+    """Create ``path``; a NodeExists answer means an earlier, interrupted attempt won."""
+    with Session(host) as zk:
+        try:
+            zk.create(path, data)
+            return "created"
+        except ZkError as exc:
+            if exc.code == NODE_EXISTS:
+                return "existed"
+            raise
+
+
+def get(host: str, path: str) -> bytes | None:
+    with Session(host) as zk:
+        try:
+            return zk.get(path)
+        except ZkError as exc:
+            if exc.code == NO_NODE:
+                return None
+            raise
+
+
+def four_letter(host: str, word: str = "srvr", port: int = 2181, timeout: float = 3.0) -> str:
+    with socket.create_connection((host, port), timeout=timeout) as sock:
+        sock.sendall(word.encode())
+        chunks = []
+        while chunk := sock.recv(4096):
+            chunks.append(chunk)
+    return b"".join(chunks).decode(errors="replace")
+
+
+def mode(host: str) -> str:
+    """``leader``/``follower``/``standalone``/…, or ``not serving: …``."""
+    try:
+        out = four_letter(host)
+    except OSError as exc:
+        return f"not serving: {exc}"
+    found = re.search(r"^Mode: (\w+)", out, re.MULTILINE)
+    return found.group(1) if found else f"not serving: {out.strip()[:80]}"
