@@ -34,7 +34,7 @@ validate-all: setup
 test: setup  ## ruff + mypy + the default pytest suite (exit 5, "no tests collected", fails)
 	$(BIN)/ruff check tools tests e2e
 	$(BIN)/mypy
-	$(BIN)/pytest -q; rc=$$?; \
+	$(BIN)/pytest -q -n auto; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; exit $$rc
 
 lint: setup

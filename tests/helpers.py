@@ -9,6 +9,7 @@ names, labels): a violation fails the test.
 
 from __future__ import annotations
 
+import copy
 import json
 import tempfile
 from collections.abc import Iterable
@@ -50,6 +51,28 @@ def render_chart(
     A render failure raises HelmError with helm's own message (the chart tests match on
     it); an invalid object raises InvalidObjects naming template, object path and reason.
     """
+    key = json.dumps([chart, values, list(show_only), release, namespace,
+                      [str(p) for p in value_files], list(set_values), kube_version],
+                     sort_keys=True)
+    if key not in _RENDERED:
+        _RENDERED[key] = _render_validated(chart, values, show_only=show_only,
+                                           release=release, namespace=namespace,
+                                           value_files=value_files, set_values=set_values,
+                                           kube_version=kube_version)
+    return copy.deepcopy(_RENDERED[key])
+
+
+# A test session renders the same charts with the same values many times (and the same
+# objects, e.g. the ServiceAccount, in most renders): each render runs once per process and
+# each distinct object is validated once per Kubernetes version. Charts do not change
+# during a session (the tests that edit charts edit copies).
+_RENDERED: dict[str, list[dict[str, Any]]] = {}
+_VALIDATED: set[tuple[str, str, str]] = set()
+
+
+def _render_validated(chart: str, values: dict[str, Any] | None, *, show_only: Iterable[str],
+                      release: str, namespace: str, value_files: Iterable[Path],
+                      set_values: Iterable[str], kube_version: str) -> list[dict[str, Any]]:
     repo = Repo(REPO)
     with tempfile.TemporaryDirectory(prefix="render-chart-") as tmp:
         files = [Path(p) for p in value_files]
@@ -65,10 +88,15 @@ def render_chart(
         except RenderError as exc:
             raise HelmError(exc.helm_message) from exc
     objs = parse(text)
-    problems = object_problems(repo, objs, normalize(kube_version), shared_schemas())
+    version = normalize(kube_version)
+    seen = {id(obj): (version, obj.source, json.dumps(obj.data, sort_keys=True))
+            for obj in objs}
+    unseen = [obj for obj in objs if seen[id(obj)] not in _VALIDATED]
+    problems = object_problems(repo, unseen, version, shared_schemas())
     if problems:
         raise InvalidObjects("rendered objects the API server would refuse:\n" + "\n".join(
             format_problem(p) for p in problems))
+    _VALIDATED.update(seen[id(obj)] for obj in unseen)
     return [obj.data for obj in objs]
 
 

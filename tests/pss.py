@@ -8,6 +8,7 @@ every later call reuses that binary. One call evaluates a whole batch of objects
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import hashlib
 import json
@@ -106,6 +107,15 @@ def _build_or_raise() -> Path:
     if os.access(target, os.X_OK):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
+    # pytest-xdist workers (and parallel sessions) build once: the others wait, then reuse.
+    with open(target.with_name(f"{target.name}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if os.access(target, os.X_OK):
+            return target
+        return _go_build(go, target)
+
+
+def _go_build(go: str, target: Path) -> Path:
     partial = target.with_name(f"{target.name}.partial-{os.getpid()}")
     started = time.monotonic()
     try:
