@@ -148,3 +148,17 @@ def test_release_names_follow_helm() -> None:
     assert k.release_name_problems("stack") == []
     assert k.release_name_problems("a" * 54) == ["must be no more than 53 characters"]
     assert k.release_name_problems("Stack") == [SUBDOMAIN_REGEX]
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    ("2Gi", None), (" 1", None), (0, None), (1.5, None), ("-0", None),
+    ("-1", "must be greater than or equal to 0"), ("-0.5Gi", "must be greater than or equal to 0"),
+    (-2, "must be greater than or equal to 0"), ("2 gigs", "quantities must match the regular "
+                                                 "expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*"
+                                                 "[-+]?[0-9]*)$'"),
+])
+def test_quantity_fields_refuse_what_the_api_server_refuses(value: object,
+                                                             problem: str | None) -> None:
+    """Parsing (UnmarshalJSON trims spaces) and ValidateNonnegativeQuantity, both checked
+    against a real kube-apiserver by e2e/stage1/test_kuberules.py."""
+    assert k.json_quantity_value_problem(value) == problem

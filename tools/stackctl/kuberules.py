@@ -208,6 +208,21 @@ def json_quantity_problem(value: object) -> str | None:
     return quantity_problem(str(value).strip())
 
 
+NEGATIVE_ERR = "must be greater than or equal to 0"
+
+
+def json_quantity_value_problem(value: object) -> str | None:
+    """A Quantity field's verdict as the API server gives it for the objects stackctl
+    renders: it parses (json_quantity_problem), and it is not negative. Validation refuses
+    a negative quantity in every resource field (ValidateNonnegativeQuantity: requests,
+    limits, quotas; emptyDir's sizeLimit, claims' storage)."""
+    problem = json_quantity_problem(value)
+    if problem is None and str(value).strip().startswith("-") and not re.fullmatch(
+            r"-0*\.?0*([eE][-+]?[0-9]+|[a-zA-Z]+)?", str(value).strip()):
+        return NEGATIVE_ERR
+    return problem
+
+
 # --- names ----------------------------------------------------------------------------
 
 DNS1123_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"

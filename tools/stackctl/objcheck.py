@@ -82,7 +82,7 @@ def _findings(obj: Obj, version: str, schemas: KubeSchemas
     """(object path, offending text, Kubernetes' messages) for one object."""
     for type_name, path, value in schemas.typed_values(obj.data, version, CHECKED_TYPES):
         if type_name == QUANTITY:
-            problem = kuberules.json_quantity_problem(value)
+            problem = kuberules.json_quantity_value_problem(value)
             if problem:
                 yield path, str(value), [problem]
             continue
