@@ -132,3 +132,13 @@ def problem_lines(message: str) -> list[str]:
     text = re.sub(r"^(Error: )?execution error at \([^)]*\): ", "", message.strip())
     return [line.strip() for line in text.splitlines()
             if line.strip() and not line.startswith("Use --debug")]
+
+
+def run_cli(capsys: Any, root: Path, *args: str) -> tuple[int, str, str]:
+    """``stackctl --root ROOT ARGS``: exit code, stdout, stderr; never a traceback."""
+    from stackctl import cli
+
+    code = cli.main(["--root", str(root), *args])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err

@@ -10,16 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from helpers import run_cli
 from stackctl import cli, outdir
 
 ENV = "charts/stack/environments/prod.yaml"
 
 
 def run(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> tuple[int, str, str]:
-    code = cli.main(["--root", str(root), *args])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
+    return run_cli(capsys, root, *args)
 
 
 # --- duplicate keys ---------------------------------------------------------------------

@@ -12,16 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from stackctl import cli, helm
+from helpers import run_cli
+from stackctl import helm
 
 PROD = "charts/stack/environments/prod.yaml"
 
 
 def run(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> tuple[int, str, str]:
-    code = cli.main(["--root", str(root), *args])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
+    return run_cli(capsys, root, *args)
 
 
 def edit_schema(root: Path, chart: str, change) -> None:  # type: ignore[no-untyped-def]

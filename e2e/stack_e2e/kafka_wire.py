@@ -13,6 +13,8 @@ import socket
 import struct
 from dataclasses import dataclass, field
 
+from .frames import recv_frame
+
 METADATA, VERSION = 3, 1
 LEADER_NOT_AVAILABLE = 5
 
@@ -71,16 +73,6 @@ class _Reader:
         return tuple(self.int32() for _ in range(self.int32()))
 
 
-def _recv_exact(sock: socket.socket, n: int) -> bytes:
-    buf = b""
-    while len(buf) < n:
-        chunk = sock.recv(n - len(buf))
-        if not chunk:
-            raise ConnectionError("broker closed the connection")
-        buf += chunk
-    return buf
-
-
 def metadata(host: str, port: int = 9092, topics: list[str] | None = None,
              timeout: float = 3.0) -> Metadata:
     """Ask the broker at host:port; ``topics=None`` means every topic.
@@ -100,8 +92,7 @@ def metadata(host: str, port: int = 9092, topics: list[str] | None = None,
             body += struct.pack(">h", len(name)) + name
     with socket.create_connection((host, port), timeout=timeout) as sock:
         sock.sendall(struct.pack(">i", len(body)) + body)
-        (size,) = struct.unpack(">i", _recv_exact(sock, 4))
-        r = _Reader(_recv_exact(sock, size))
+        r = _Reader(recv_frame(sock, "broker"))
     r.int32()  # correlation id
     meta = Metadata(answered_by=f"{host}:{port}")
     for _ in range(r.int32()):

@@ -12,6 +12,8 @@ import re
 import socket
 import struct
 
+from .frames import recv_frame
+
 OPEN_ACL_UNSAFE = ((31, "world", "anyone"),)
 OP_CREATE, OP_GET_DATA, OP_GET_CHILDREN, OP_CLOSE = 1, 4, 8, -11
 NODE_EXISTS = -110
@@ -24,23 +26,12 @@ class ZkError(Exception):
         self.code = code
 
 
-def _recv_exact(sock: socket.socket, n: int) -> bytes:
-    buf = b""
-    while len(buf) < n:
-        chunk = sock.recv(n - len(buf))
-        if not chunk:
-            raise ConnectionError("server closed the connection (not serving?)")
-        buf += chunk
-    return buf
-
-
 def _frame(payload: bytes) -> bytes:
     return struct.pack(">i", len(payload)) + payload
 
 
 def _read_frame(sock: socket.socket) -> bytes:
-    (size,) = struct.unpack(">i", _recv_exact(sock, 4))
-    return _recv_exact(sock, size)
+    return recv_frame(sock, "server (not serving?)")
 
 
 def _ustring(value: str) -> bytes:
