@@ -95,3 +95,35 @@ def test_snapshot_content_is_deterministic(snapped: Path) -> None:
     repo = Repo(snapped)
     case = snapshot.cases(repo)[0]
     assert snapshot.render_case(repo, case) == snapshot.render_case(repo, case)
+
+
+SECRET_TEMPLATE = """apiVersion: v1
+kind: Secret
+metadata:
+  name: beta-auth
+data:
+  password: {{ randAlphaNum 24 | b64enc | quote }}
+stringData:
+  fixed: the-value-a-values-file-set
+"""
+
+
+def test_secret_values_are_redacted_and_random_ones_stay_stable(mini_repo: Path) -> None:
+    # a chart-generated password is random on every offline render (lookup finds nothing)
+    (mini_repo / "charts/beta/templates/secret.yaml").write_text(SECRET_TEMPLATE)
+    repo = Repo(mini_repo)
+    case = next(c for c in snapshot.cases(repo) if c.name == "beta-defaults")
+    first = snapshot.render_case(repo, case)
+    assert first == snapshot.render_case(repo, case)
+    assert "the-value-a-values-file-set" not in first
+    secret = next(d for d in yaml.safe_load_all(first) if d and d["kind"] == "Secret")
+    assert secret["data"] == {"password": "<redacted>"}
+    assert secret["stringData"] == {"fixed": "<redacted>"}
+
+
+def test_a_diff_never_prints_a_secret_value(snapped: Path, capsys) -> None:
+    (snapped / "charts/beta/templates/secret.yaml").write_text(SECRET_TEMPLATE)
+    assert cli.main(["--root", str(snapped), "snapshot"]) == 1
+    out = capsys.readouterr().out
+    assert "+  fixed: <redacted>\n" in out
+    assert "the-value-a-values-file-set" not in out

@@ -88,9 +88,30 @@ def values_prefix(repo: Repo, source: str) -> list[str]:
     return prefix
 
 
+REDACTED = "<redacted>"
+
+
+def redacted(obj: Obj) -> Obj:
+    """The object with every value of a Secret's ``data`` and ``stringData`` replaced by
+    ``<redacted>``; the keys stay, so a review still sees which keys a Secret holds.
+
+    Snapshots and diffs are read in pull requests and CI logs, where no password or key
+    may appear; and a chart-generated Secret (random on every offline render, since helm
+    template has no cluster to ``lookup``) would otherwise make them change on every run.
+    """
+    if obj.kind != "Secret" or obj.data.get("apiVersion") != "v1":
+        return obj
+    data = dict(obj.data)
+    for key in ("data", "stringData"):
+        if isinstance(data.get(key), dict):
+            data[key] = {name: REDACTED for name in data[key]}
+    return Obj(obj.source, data)
+
+
 def normalized(objs: Sequence[Obj], header: str = "") -> str:
-    """Readable, stable YAML: documents sorted by kind, namespace, name; source as comment."""
+    """Readable, stable YAML: documents sorted by kind, namespace, name; source as comment;
+    Secret values redacted."""
     out = [f"# {header}\n"] if header else []
     for obj in sorted(objs, key=Obj.sort_key):
-        out.append(f"---\n# Source: {obj.source}\n{dump(obj.data)}")
+        out.append(f"---\n# Source: {obj.source}\n{dump(redacted(obj).data)}")
     return "".join(out)
