@@ -125,8 +125,8 @@ def test_server_starts_in_foreground_from_generated_config_not_image_entrypoint(
 
 def test_scripts_configmap_holds_the_files(objs):
     cm = one(objs, "ConfigMap", "zk-zookeeper-scripts")
-    assert set(cm["data"]) == {"zk-gen-config.sh", "zk-4lw.sh", "zk-ready.sh", "zk-live.sh",
-                               "zk-test-ensemble.sh"}
+    assert set(cm["data"]) == {"zk-gen-config.sh", "zk-jaas.sh", "zk-4lw.sh", "zk-ready.sh",
+                               "zk-live.sh", "zk-test-ensemble.sh"}
     assert all(text.startswith("#!/bin/bash\n") for text in cm["data"].values())
 
 

@@ -16,6 +16,15 @@
 #           ZK_SNAP_RETAIN_COUNT ZK_PURGE_INTERVAL ZK_4LW_COMMANDS_WHITELIST
 # Optional: ZK_ADMIN_SERVER_ENABLED (false) ZK_ADMIN_SERVER_PORT (8080) ZK_LOG_LEVEL (INFO)
 #           ZK_EXTRA_CONFIG (extra zoo.cfg lines, "key=value" one per line)
+# Authentication (SASL DIGEST-MD5; passwords only ever in files of the mounted Secret):
+#   ZK_CLIENT_AUTH_ENABLED (false): the SASL provider for clients, plus the JAAS Server
+#     section (zk-jaas.sh) from ZK_CLIENT_AUTH_USERNAME and ZK_CLIENT_PASSWORD_FILE;
+#     ZK_CLIENT_AUTH_ENFORCE (false) refuses sessions that do not authenticate with SASL.
+#   ZK_QUORUM_AUTH_ENABLED (false): quorum.auth.* plus the QuorumServer and QuorumLearner
+#     sections from ZK_QUORUM_AUTH_USERNAME and ZK_QUORUM_PASSWORD_FILE;
+#     ZK_QUORUM_LEARNER_REQUIRE_SASL, ZK_QUORUM_SERVER_REQUIRE_SASL (true).
+#   With either, the JAAS file is $ZK_CONF_DIR/jaas.conf (mode 0600); the server's JVM
+#   reads it through -Djava.security.auth.login.config.
 set -euo pipefail
 
 die() {
@@ -45,6 +54,17 @@ require_int ZK_REPLICAS ZK_CLIENT_PORT ZK_SERVER_PORT ZK_ELECTION_PORT ZK_TICK_T
   ZK_INIT_LIMIT ZK_SYNC_LIMIT ZK_MAX_CLIENT_CNXNS ZK_SNAP_RETAIN_COUNT ZK_PURGE_INTERVAL
 
 admin_enabled="${ZK_ADMIN_SERVER_ENABLED:-false}"
+client_auth="${ZK_CLIENT_AUTH_ENABLED:-false}"
+client_enforce="${ZK_CLIENT_AUTH_ENFORCE:-false}"
+quorum_auth="${ZK_QUORUM_AUTH_ENABLED:-false}"
+learner_require="${ZK_QUORUM_LEARNER_REQUIRE_SASL:-true}"
+server_require="${ZK_QUORUM_SERVER_REQUIRE_SASL:-true}"
+for name in client_auth client_enforce quorum_auth learner_require server_require; do
+  [[ "${!name}" == true || "${!name}" == false ]] || die "$name must be true or false, got '${!name}'"
+done
+if [[ "$client_enforce" == true && "$client_auth" != true ]]; then
+  die "ZK_CLIENT_AUTH_ENFORCE=true needs ZK_CLIENT_AUTH_ENABLED=true"
+fi
 admin_port="${ZK_ADMIN_SERVER_PORT:-8080}"
 log_level="${ZK_LOG_LEVEL:-INFO}"
 
@@ -70,6 +90,13 @@ else
 fi
 
 mkdir -p "$ZK_CONF_DIR" "$ZK_DATA_DIR" "$ZK_DATA_LOG_DIR"
+# The JAAS file first: a missing or unusable password stops the server before it starts.
+jaas="$ZK_CONF_DIR/jaas.conf"
+if [[ "$client_auth" == true || "$quorum_auth" == true ]]; then
+  "$(dirname "$0")/zk-jaas.sh" server "$jaas"
+else
+  rm -f "$jaas"
+fi
 printf '%s\n' "$myid" >"$ZK_DATA_DIR/myid"
 
 cfg="$ZK_CONF_DIR/zoo.cfg"
@@ -89,6 +116,22 @@ cfg="$ZK_CONF_DIR/zoo.cfg"
   echo "4lw.commands.whitelist=$ZK_4LW_COMMANDS_WHITELIST"
   echo "admin.enableServer=$admin_enabled"
   echo "admin.serverPort=$admin_port"
+  if [[ "$client_auth" == true ]]; then
+    echo "# Clients may authenticate with SASL (JAAS section Server in $jaas)."
+    echo "authProvider.sasl=org.apache.zookeeper.server.auth.SASLAuthenticationProvider"
+    if [[ "$client_enforce" == true ]]; then
+      echo "enforce.auth.enabled=true"
+      echo "enforce.auth.schemes=sasl"
+    fi
+  fi
+  if [[ "$quorum_auth" == true ]]; then
+    echo "# Servers authenticate to each other (JAAS QuorumServer and QuorumLearner in $jaas)."
+    echo "quorum.auth.enableSasl=true"
+    echo "quorum.auth.learnerRequireSasl=$learner_require"
+    echo "quorum.auth.serverRequireSasl=$server_require"
+    echo "quorum.auth.learner.saslLoginContext=QuorumLearner"
+    echo "quorum.auth.server.saslLoginContext=QuorumServer"
+  fi
   if [[ -n "${ZK_EXTRA_CONFIG:-}" ]]; then
     echo "# Extra configuration (values: config)"
     printf '%s\n' "$ZK_EXTRA_CONFIG"

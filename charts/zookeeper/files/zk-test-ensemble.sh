@@ -3,9 +3,14 @@
 #  1. every server answers "srvr" with a serving mode; with more than one replica there is
 #     exactly one leader and every other server follows (or observes), with one replica
 #     the server is standalone;
-#  2. a znode written through the client Service reads back with the same data.
+#  2. a znode written through the client Service reads back with the same data;
+#  3. with ZK_CLIENT_AUTH_ENABLED=true, the znode is written by the SASL user (a client JAAS
+#     file written by zk-jaas.sh from the mounted Secret, under $TMPDIR or /tmp) with an
+#     ACL for that user only, and an anonymous client can neither change it nor create a
+#     znode under it.
 # Required: ZK_REPLICAS ZK_STATEFULSET_NAME ZK_HEADLESS_SERVICE POD_NAMESPACE
 #           ZK_CLUSTER_DOMAIN ZK_CLIENT_SERVICE ZK_CLIENT_PORT
+# With auth: ZK_CLIENT_AUTH_USERNAME ZK_CLIENT_PASSWORD_FILE (see zk-jaas.sh)
 set -euo pipefail
 
 here="$(dirname "$0")"
@@ -47,10 +52,49 @@ fi
 server="$ZK_CLIENT_SERVICE:$ZK_CLIENT_PORT"
 znode="/helm-test-$(date +%s)-$$"
 value="written-by-helm-test-$$"
-zkCli.sh -server "$server" create "$znode" "$value" >/dev/null 2>&1 ||
+flags="${CLIENT_JVMFLAGS:-}"
+acl=()
+if [[ "${ZK_CLIENT_AUTH_ENABLED:-false}" == true ]]; then
+  jaas="${TMPDIR:-/tmp}/zk-test-client-jaas.conf"
+  "$here/zk-jaas.sh" client "$jaas" >/dev/null
+  user="$ZK_CLIENT_AUTH_USERNAME"
+  acl=("sasl:$user:cdrwa")
+  auth_flags="$flags -Djava.security.auth.login.config=$jaas"
+else
+  auth_flags="$flags"
+fi
+# zk [anonymous] ARGS...: zkCli.sh through the client Service, as the SASL user when auth
+# is on, or with "anonymous" without any credentials.
+zk() {
+  local jvm="$auth_flags"
+  if [[ "$1" == anonymous ]]; then
+    jvm="$flags -Dzookeeper.sasl.client=false"
+    shift
+  fi
+  CLIENT_JVMFLAGS="$jvm" zkCli.sh -server "$server" "$@"
+}
+
+zk create "$znode" "$value" "${acl[@]}" >/dev/null 2>&1 ||
   fail "zkCli.sh create $znode through $server failed"
-read_back="$(zkCli.sh -server "$server" get "$znode" 2>/dev/null)" ||
+read_back="$(zk get "$znode" 2>/dev/null)" ||
   fail "zkCli.sh get $znode through $server failed"
-zkCli.sh -server "$server" delete "$znode" >/dev/null 2>&1 || true
-grep -qx "$value" <<<"$read_back" || fail "$znode read back without the data written"
+grep -qx "$value" <<<"$read_back" || {
+  zk delete "$znode" >/dev/null 2>&1 || true
+  fail "$znode read back without the data written"
+}
+if ((${#acl[@]})); then
+  anonymous_set=0 anonymous_create=0
+  zk anonymous set "$znode" changed-anonymously >/dev/null 2>&1 && anonymous_set=1
+  zk anonymous create "$znode/anonymous" x >/dev/null 2>&1 && anonymous_create=1
+  after="$(zk get "$znode" 2>/dev/null)" || fail "zkCli.sh get $znode as $user failed"
+  zk delete "$znode/anonymous" >/dev/null 2>&1 || true
+  zk delete "$znode" >/dev/null 2>&1 || true
+  if ((anonymous_set)) || ! grep -qx "$value" <<<"$after"; then
+    fail "an anonymous client changed $znode (ACL ${acl[0]})"
+  fi
+  ((anonymous_create == 0)) || fail "an anonymous client created $znode/anonymous (ACL ${acl[0]})"
+  echo "OK: $znode written as SASL user $user; anonymous clients cannot change it or create under it"
+else
+  zk delete "$znode" >/dev/null 2>&1 || true
+fi
 echo "OK: $replicas server(s) serving, znode $znode written and read back through $server"

@@ -42,6 +42,76 @@ zookeeper.scriptsConfigMapName: the ConfigMap holding files/*.sh.
 {{- end -}}
 
 {{/*
+zookeeper.authSecretName: the chart-generated Secret of passwords (<fullname>-auth), used
+for each of auth.client and auth.quorum whose existingSecret is empty.
+*/}}
+{{- define "zookeeper.authSecretName" -}}
+{{- printf "%s-auth" (include "zookeeper.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+zookeeper.clientSecretName, zookeeper.quorumSecretName: the Secret holding client-password
+(auth.client) and quorum-password (auth.quorum): existingSecret, or the generated one.
+*/}}
+{{- define "zookeeper.clientSecretName" -}}
+{{- .Values.auth.client.existingSecret | default (include "zookeeper.authSecretName" .) -}}
+{{- end -}}
+{{- define "zookeeper.quorumSecretName" -}}
+{{- .Values.auth.quorum.existingSecret | default (include "zookeeper.authSecretName" .) -}}
+{{- end -}}
+
+{{/*
+zookeeper.generatedSecretKeys: the keys the chart-generated Secret holds, space-separated
+(empty: no Secret is generated): client-password for auth.client, quorum-password for
+auth.quorum, each when enabled without an existingSecret.
+*/}}
+{{- define "zookeeper.generatedSecretKeys" -}}
+{{- $a := .Values.auth -}}
+{{- $keys := list -}}
+{{- if and $a.client.enabled (not $a.client.existingSecret) }}{{ $keys = append $keys "client-password" }}{{ end -}}
+{{- if and $a.quorum.enabled (not $a.quorum.existingSecret) }}{{ $keys = append $keys "quorum-password" }}{{ end -}}
+{{- join " " $keys -}}
+{{- end -}}
+
+{{/*
+zookeeper.authSecret: the chart-generated Secret <fullname>-auth, when auth.client or
+auth.quorum needs one (zookeeper.generatedSecretKeys). Each password is random on first
+install and taken from .existing (the Secret as the API server returns it: lookup in
+secret-auth.yaml, a fixture in the tests) afterwards, so no upgrade ever changes it.
+({"ctx": ., "existing": the Secret or empty})
+*/}}
+{{- define "zookeeper.authSecret" -}}
+{{- $ctx := .ctx -}}
+{{- $keys := include "zookeeper.generatedSecretKeys" $ctx | splitList " " | compact -}}
+{{- if $keys -}}
+{{- $old := dig "data" dict (.existing | default dict) -}}
+# The passwords of auth.client / auth.quorum without an existingSecret: random on first
+# install, then read back from the cluster (lookup), so that no upgrade changes them.
+# helm template cannot look anything up and renders new random ones (stackctl redacts them).
+# No pod carries a checksum of this Secret: a new password takes effect at the next roll.
+apiVersion: v1
+kind: Secret
+metadata:
+  name: {{ include "zookeeper.authSecretName" $ctx }}
+  namespace: {{ $ctx.Release.Namespace }}
+  labels:
+    {{- include "zookeeper.labels" $ctx | nindent 4 }}
+type: Opaque
+data:
+  {{- range $key := $keys }}
+  {{ $key }}: {{ index $old $key | default (randAlphaNum 32 | b64enc) | quote }}
+  {{- end }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+zookeeper.jaasEnabled: "true" when the servers need a JAAS file (client or quorum SASL).
+*/}}
+{{- define "zookeeper.jaasEnabled" -}}
+{{- if or .Values.auth.client.enabled .Values.auth.quorum.enabled }}true{{ end -}}
+{{- end -}}
+
+{{/*
 zookeeper.quorum: the number of servers that make a majority (replicas/2 + 1).
 */}}
 {{- define "zookeeper.quorum" -}}
@@ -87,12 +157,28 @@ each (common.fail turns them into one failure).
 {{ . }}
 {{- end }}
 {{- include "common.check.pdb" (dict "pdb" $v.pdb "replicas" $v.replicaCount "prefix" $p) }}
-{{- $reserved := list "tickTime" "initLimit" "syncLimit" "dataDir" "dataLogDir" "clientPort" "maxClientCnxns" "autopurge.snapRetainCount" "autopurge.purgeInterval" "standaloneEnabled" "quorumListenOnAllIPs" "4lw.commands.whitelist" "admin.enableServer" "admin.serverPort" }}
+{{- $reserved := list "tickTime" "initLimit" "syncLimit" "dataDir" "dataLogDir" "clientPort" "maxClientCnxns" "autopurge.snapRetainCount" "autopurge.purgeInterval" "standaloneEnabled" "quorumListenOnAllIPs" "4lw.commands.whitelist" "admin.enableServer" "admin.serverPort" "authProvider.sasl" "enforce.auth.enabled" "enforce.auth.schemes" "quorum.auth.enableSasl" "quorum.auth.learnerRequireSasl" "quorum.auth.serverRequireSasl" "quorum.auth.learner.saslLoginContext" "quorum.auth.server.saslLoginContext" }}
 {{- range $key, $_ := $v.config }}
 {{- if has $key $reserved }}
 {{ $p }}config.{{ $key }}: set by the chart from a typed value; use that value instead (see the chart's README)
 {{- else if regexMatch "^server\\.[0-9]+$" $key }}
 {{ $p }}config.{{ $key }}: the server list is computed from {{ $p }}replicaCount and cannot be set
+{{- end }}
+{{- end }}
+{{- $auth := $v.auth }}
+{{- if and $auth.client.enforce (not $auth.client.enabled) }}
+{{ $p }}auth.client.enforce: needs {{ $p }}auth.client.enabled (without the SASL provider no client could ever authenticate)
+{{- end }}
+{{- if and (include "zookeeper.jaasEnabled" .) (contains "java.security.auth.login.config" $v.jvmFlags) }}
+{{ $p }}jvmFlags: -Djava.security.auth.login.config is set by the chart (the JAAS file it writes from the Secret) when {{ $p }}auth.client.enabled or {{ $p }}auth.quorum.enabled
+{{- end }}
+{{- range $side := list "client" "quorum" }}
+{{- $cfg := index $auth $side }}
+{{- if and $cfg.enabled $cfg.existingSecret }}
+{{- $secret := lookup "v1" "Secret" $.Release.Namespace $cfg.existingSecret }}
+{{- if and $secret (not (hasKey (dig "data" dict $secret) (printf "%s-password" $side))) }}
+{{ $p }}auth.{{ $side }}.existingSecret: Secret {{ $cfg.existingSecret }} has no key {{ $side }}-password
+{{- end }}
 {{- end }}
 {{- end }}
 {{- end -}}
@@ -113,6 +199,9 @@ zookeeper.warnings: what renders but is probably not what the user wants, one
 {{- if and (not (kindIs "invalid" $max)) (regexMatch "^0+%?$" (toString $max)) }}
 {{ $p }}pdb.maxUnavailable: {{ $max }} allows no voluntary disruption: every node drain waits until it is changed
 {{- end }}
+{{- end }}
+{{- if and .Values.auth.quorum.enabled (eq $replicas 1) }}
+{{ $p }}auth.quorum.enabled: a single server runs standalone and has no peers to authenticate: quorum SASL only takes effect with more than one replica
 {{- end }}
 {{- end -}}
 
