@@ -60,6 +60,15 @@ EXPECT: dict[str, Callable[[Objs], Any]] = {
         and one(o, "PodDisruptionBudget")["spec"]["minAvailable"] == 2
         and pod(o)["containers"][0]["image"].startswith("mirror.example.com/")
         and "@sha256:" in pod(o)["containers"][0]["image"]),
+    "zookeeper/sasl": lambda o: (
+        list(one(o, "Secret")["data"]) == ["client-password"]
+        and volumes(o)["auth-client"]["secret"]["secretName"] == "stack-zookeeper-auth"
+        and {"name": "ZK_CLIENT_AUTH_ENFORCE", "value": "true"} in pod(o)["initContainers"][0][
+            "env"]),
+    "zookeeper/sasl-quorum": lambda o: (
+        list(one(o, "Secret")["data"]) == ["quorum-password"]
+        and volumes(o)["auth-client"]["secret"]["secretName"] == "zk-client-credentials"
+        and volumes(o)["auth-quorum"]["secret"]["secretName"] == "stack-zookeeper-auth"),
     "kafka/no-persistence": lambda o: (
         not claims(o) and volumes(o)["data"]["emptyDir"] == {"sizeLimit": "8Gi"}),
     "kafka/hard-affinity": lambda o: (

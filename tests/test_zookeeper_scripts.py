@@ -52,10 +52,33 @@ def render_scripts(tmp_path: Path, values: dict[str, Any] | None = None,
     return scripts, one(objs, "StatefulSet")
 
 
+def mount_secrets(tmp_path: Path, spec: dict[str, Any], container: dict[str, Any],
+                  env: dict[str, str], secrets: dict[str, str]) -> None:
+    """Write ``secrets`` (key: content) into tmp_path/<volume> for each Secret volume the
+    container mounts (read-only, 0440 as the kubelet does), and point the env's paths into
+    a mount there instead."""
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    for mount in container.get("volumeMounts", []):
+        volume = volumes.get(mount["name"], {})  # data and datalog: claim templates
+        if "secret" not in volume:
+            continue
+        assert mount["readOnly"] is True
+        directory = tmp_path / mount["name"]
+        directory.mkdir(exist_ok=True)
+        for key, content in secrets.items():
+            (directory / key).write_text(content)
+            (directory / key).chmod(volume["secret"]["defaultMode"])
+        for name, value in env.items():
+            if value.startswith(mount["mountPath"] + "/"):
+                env[name] = str(directory / value.removeprefix(mount["mountPath"] + "/"))
+
+
 def gen_config(tmp_path: Path, sts: dict[str, Any], scripts: Path, pod: str,
-               ) -> subprocess.CompletedProcess[str]:
-    """Run the init container's command with its env, as the kubelet would for ``pod``."""
-    (init,) = sts["spec"]["template"]["spec"]["initContainers"]
+               secrets: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the init container's command with its env, as the kubelet would for ``pod``
+    (``secrets``: the content of the mounted auth Secrets' keys)."""
+    spec = sts["spec"]["template"]["spec"]
+    (init,) = spec["initContainers"]
     fields = {"metadata.name": pod, "metadata.namespace": NAMESPACE}
     env = {"PATH": os.environ["PATH"]}
     for var in init["env"]:
@@ -67,6 +90,7 @@ def gen_config(tmp_path: Path, sts: dict[str, Any], scripts: Path, pod: str,
     for key in ("ZK_CONF_DIR", "ZK_DATA_DIR", "ZK_DATA_LOG_DIR"):
         assert env[key] in mounts, f"{key}={env[key]} is not a mounted volume"
         env[key] = str(tmp_path / mounts[env[key]])
+    mount_secrets(tmp_path, spec, init, env, secrets or {})
     command = [str(scripts / Path(init["command"][0]).name), *init["command"][1:]]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=30)
 
@@ -175,6 +199,125 @@ def test_config_generator_refuses_a_pod_it_cannot_place(tmp_path, pod, message):
     assert result.returncode != 0
     assert message in result.stderr
     assert not (tmp_path / "config" / "zoo.cfg").exists()
+
+
+# --- zk-gen-config.sh with authentication --------------------------------------------------
+
+CLIENT_PW = 'c1!ent "pw" \\ with $dollar'
+QUORUM_PW = "qu0rum-Pa55"
+AUTH_SECRETS = {"client-password": CLIENT_PW, "quorum-password": QUORUM_PW}
+AUTH_KEYS = ("authProvider.sasl", "enforce.auth.enabled", "enforce.auth.schemes",
+             "quorum.auth.enableSasl", "quorum.auth.learnerRequireSasl",
+             "quorum.auth.serverRequireSasl", "quorum.auth.learner.saslLoginContext",
+             "quorum.auth.server.saslLoginContext")
+SERVER_SECTION = (
+    "Server {\n"
+    "  org.apache.zookeeper.server.auth.DigestLoginModule required\n"
+    '  user_kafka="c1!ent \\"pw\\" \\\\ with $dollar";\n'
+    "};\n")
+QUORUM_SECTIONS = (
+    "QuorumServer {\n"
+    "  org.apache.zookeeper.server.auth.DigestLoginModule required\n"
+    '  user_zookeeper="qu0rum-Pa55";\n'
+    "};\n"
+    "QuorumLearner {\n"
+    "  org.apache.zookeeper.server.auth.DigestLoginModule required\n"
+    '  username="zookeeper"\n'
+    '  password="qu0rum-Pa55";\n'
+    "};\n")
+
+
+def auth_keys(tmp_path: Path) -> dict[str, str]:
+    return {k: v for k, v in zoo_cfg(tmp_path).items() if k in AUTH_KEYS}
+
+
+def jaas(tmp_path: Path) -> Path:
+    return tmp_path / "config" / "jaas.conf"
+
+
+def assert_no_password_in(result: subprocess.CompletedProcess[str]) -> None:
+    for password in (CLIENT_PW, QUORUM_PW, "c1!ent"):
+        assert password not in result.stdout + result.stderr
+
+
+def test_without_auth_there_is_no_jaas_file_and_no_auth_key(tmp_path):
+    scripts, sts = render_scripts(tmp_path)
+    assert gen_config(tmp_path, sts, scripts, "zk-zookeeper-0").returncode == 0
+    assert not jaas(tmp_path).exists()
+    assert auth_keys(tmp_path) == {}
+
+
+def test_client_auth_writes_the_server_section_0600_and_the_sasl_provider(tmp_path):
+    scripts, sts = render_scripts(tmp_path, {"auth": {"client": {"enabled": True}}})
+    result = gen_config(tmp_path, sts, scripts, "zk-zookeeper-1", AUTH_SECRETS)
+    assert result.returncode == 0, result.stderr
+    # Quote and backslash escaped for the JAAS string; $ taken literally.
+    assert jaas(tmp_path).read_text() == SERVER_SECTION
+    assert jaas(tmp_path).stat().st_mode & 0o777 == 0o600
+    assert auth_keys(tmp_path) == {
+        "authProvider.sasl": "org.apache.zookeeper.server.auth.SASLAuthenticationProvider"}
+    assert f"zk-jaas.sh: wrote Server to {jaas(tmp_path)} (mode 0600)" in result.stdout
+    assert_no_password_in(result)
+    assert not list((tmp_path / "config").glob("*.tmp"))
+
+
+def test_enforce_refuses_sessions_without_sasl(tmp_path):
+    scripts, sts = render_scripts(tmp_path, {"auth": {"client": {"enabled": True,
+                                                                 "enforce": True}}})
+    assert gen_config(tmp_path, sts, scripts, "zk-zookeeper-0", AUTH_SECRETS).returncode == 0
+    keys = auth_keys(tmp_path)
+    assert (keys["enforce.auth.enabled"], keys["enforce.auth.schemes"]) == ("true", "sasl")
+
+
+@pytest.mark.parametrize(("learner", "server"), [(True, True), (False, False), (True, False)])
+def test_quorum_auth_writes_both_quorum_sections_and_the_require_flags(tmp_path, learner, server):
+    scripts, sts = render_scripts(tmp_path, {"auth": {
+        "client": {"enabled": True},
+        "quorum": {"enabled": True, "learnerRequireSasl": learner, "serverRequireSasl": server}}})
+    result = gen_config(tmp_path, sts, scripts, "zk-zookeeper-2", AUTH_SECRETS)
+    assert result.returncode == 0, result.stderr
+    assert jaas(tmp_path).read_text() == SERVER_SECTION + QUORUM_SECTIONS
+    assert jaas(tmp_path).stat().st_mode & 0o777 == 0o600
+    assert auth_keys(tmp_path) == {
+        "authProvider.sasl": "org.apache.zookeeper.server.auth.SASLAuthenticationProvider",
+        "quorum.auth.enableSasl": "true",
+        "quorum.auth.learnerRequireSasl": str(learner).lower(),
+        "quorum.auth.serverRequireSasl": str(server).lower(),
+        "quorum.auth.learner.saslLoginContext": "QuorumLearner",
+        "quorum.auth.server.saslLoginContext": "QuorumServer"}
+    assert "wrote Server QuorumServer QuorumLearner" in result.stdout
+    assert_no_password_in(result)
+
+
+def test_quorum_auth_alone_has_no_server_section(tmp_path):
+    scripts, sts = render_scripts(tmp_path, {"auth": {"quorum": {"enabled": True}}})
+    assert gen_config(tmp_path, sts, scripts, "zk-zookeeper-0", AUTH_SECRETS).returncode == 0
+    assert jaas(tmp_path).read_text() == QUORUM_SECTIONS
+    assert "authProvider.sasl" not in auth_keys(tmp_path)
+
+
+@pytest.mark.parametrize(("secrets", "message"), [
+    ({"client-password": CLIENT_PW + "\n"},
+     "Secret zk-zookeeper-auth key client-password contains a line break"),
+    ({"client-password": ""}, "Secret zk-zookeeper-auth key client-password is empty"),
+    ({"other": "x"}, "Secret zk-zookeeper-auth key client-password: cannot read"),
+])
+def test_an_unusable_password_stops_the_server_before_it_starts(tmp_path, secrets, message):
+    scripts, sts = render_scripts(tmp_path, {"auth": {"client": {"enabled": True}}})
+    result = gen_config(tmp_path, sts, scripts, "zk-zookeeper-0", secrets)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert_no_password_in(result)
+    assert not jaas(tmp_path).exists()
+    assert not (tmp_path / "config" / "zoo.cfg").exists()
+
+
+def test_a_stale_jaas_file_is_removed_when_auth_is_turned_off(tmp_path):
+    scripts, sts = render_scripts(tmp_path)
+    (tmp_path / "config").mkdir()
+    jaas(tmp_path).write_text("Server { old };\n")
+    assert gen_config(tmp_path, sts, scripts, "zk-zookeeper-0").returncode == 0
+    assert not jaas(tmp_path).exists()
 
 
 @pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck not installed")

@@ -15,19 +15,23 @@ from typing import Any
 import pytest
 
 from helpers import REPO, one, render_chart
-from test_zookeeper_scripts import NOT_SERVING, SRVR, fake_zk  # noqa: F401 (fixture)
+from test_zookeeper_scripts import NOT_SERVING, SRVR, fake_zk, mount_secrets  # noqa: F401
 
 STAND_INS = REPO / "tests" / "scripts" / "zookeeper"
 TEST_POD = "templates/tests/test-ensemble.yaml"
 
 
 def run_test_pod(tmp_path: Path, start, modes: list[str | None], *,
-                 corrupt: bool = False) -> subprocess.CompletedProcess[str]:
+                 corrupt: bool = False, values: dict[str, Any] | None = None,
+                 secrets: dict[str, str] | None = None, server_password: str = "",
+                 open_acls: bool = False) -> subprocess.CompletedProcess[str]:
     """Render the test pod for len(modes) replicas and run its command as the kubelet would.
 
-    Each entry of ``modes`` is the srvr Mode of one server (None: not serving).
+    Each entry of ``modes`` is the srvr Mode of one server (None: not serving). ``secrets``
+    are the mounted Secret's keys, ``server_password`` the one the fake server accepts,
+    ``open_acls`` a server that ignores ACLs.
     """
-    objs = render_chart("zookeeper", {"replicaCount": len(modes)},
+    objs = render_chart("zookeeper", {"replicaCount": len(modes), **(values or {})},
                         show_only=[TEST_POD, "templates/configmap-scripts.yaml"],
                         release="zk", namespace="data")
     scripts = tmp_path / "scripts"
@@ -35,10 +39,13 @@ def run_test_pod(tmp_path: Path, start, modes: list[str | None], *,
     for name, text in one(objs, "ConfigMap")["data"].items():
         (scripts / name).write_text(text)
         (scripts / name).chmod(0o555)
-    container = one(objs, "Pod")["spec"]["containers"][0]
+    spec = one(objs, "Pod")["spec"]
+    container = spec["containers"][0]
     env: dict[str, Any] = {"PATH": f"{STAND_INS}:{os.environ['PATH']}"}
     for var in container["env"]:
         env[var["name"]] = var.get("value") or "data"  # POD_NAMESPACE from the downward API
+    mount_secrets(tmp_path, spec, container, env, secrets or {})
+    (tmp_path / "pod-tmp").mkdir()
     ports = []
     for i, mode in enumerate(modes):
         answer = NOT_SERVING if mode is None else SRVR.format(mode=mode)
@@ -48,7 +55,9 @@ def run_test_pod(tmp_path: Path, start, modes: list[str | None], *,
     (tmp_path / "ports").write_text("\n".join(ports) + "\n")
     (tmp_path / "tree").mkdir()
     env.update(FAKE_ZK_PORTS=str(tmp_path / "ports"), FAKE_ZK_TREE=str(tmp_path / "tree"),
-               FAKE_ZK_CORRUPT="1" if corrupt else "0", ZK_4LW_TIMEOUT="2")
+               FAKE_ZK_CORRUPT="1" if corrupt else "0", ZK_4LW_TIMEOUT="2",
+               FAKE_ZK_PASSWORD=server_password, FAKE_ZK_OPEN="1" if open_acls else "0",
+               TMPDIR=str(tmp_path / "pod-tmp"))
     command = [str(scripts / Path(container["command"][0]).name)]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
 
@@ -89,3 +98,56 @@ def test_helm_test_fails_when_the_znode_does_not_read_back(tmp_path, fake_zk):  
     result = run_test_pod(tmp_path, fake_zk, ["leader", "follower", "follower"], corrupt=True)
     assert result.returncode == 1
     assert "read back without the data written" in result.stderr
+
+
+# --- with auth.client -----------------------------------------------------------------------
+
+PASSWORD = 'helm "test" \\ pw'
+AUTH = {"auth": {"client": {"enabled": True}}}
+
+
+def calls(tmp_path: Path) -> list[list[str]]:
+    return [c.split()[1:] for c in (tmp_path / "tree.log").read_text().splitlines()]
+
+
+def test_helm_test_writes_as_the_sasl_user_and_anonymous_clients_cannot_change_it(
+        tmp_path, fake_zk):  # noqa: F811
+    result = run_test_pod(tmp_path, fake_zk, ["follower", "leader", "follower"], values=AUTH,
+                          secrets={"client-password": PASSWORD}, server_password=PASSWORD)
+    assert result.returncode == 0, result.stderr
+    assert "anonymous clients cannot change it or create under it" in result.stdout
+    assert "OK: 3 server(s) serving" in result.stdout
+    znode = calls(tmp_path)[0][1]
+    assert calls(tmp_path) == [
+        ["create", znode, "kafka"], ["get", znode, "kafka"],
+        ["set", znode, "anonymous"], ["create", f"{znode}/anonymous", "anonymous"],
+        ["get", znode, "kafka"], ["delete", f"{znode}/anonymous", "kafka"],
+        ["delete", znode, "kafka"]]
+    assert list((tmp_path / "tree").iterdir()) == []
+    assert PASSWORD not in result.stdout + result.stderr
+    # The client JAAS file: only under the pod's scratch dir, 0600, the password escaped.
+    (written,) = (tmp_path / "pod-tmp").iterdir()
+    assert written.stat().st_mode & 0o777 == 0o600
+    assert written.read_text() == (
+        "Client {\n  org.apache.zookeeper.server.auth.DigestLoginModule required\n"
+        '  username="kafka"\n  password="helm \\"test\\" \\\\ pw";\n};\n')
+
+
+def test_helm_test_fails_when_anonymous_clients_can_change_the_znode(tmp_path, fake_zk):  # noqa: F811
+    result = run_test_pod(tmp_path, fake_zk, ["standalone"], values=AUTH,
+                          secrets={"client-password": PASSWORD}, server_password=PASSWORD,
+                          open_acls=True)
+    assert result.returncode == 1
+    assert "an anonymous client changed /helm-test-" in result.stderr
+    assert "(ACL sasl:kafka:cdrwa)" in result.stderr
+    assert list((tmp_path / "tree").iterdir()) == []  # cleaned up all the same
+
+
+def test_helm_test_fails_with_a_wrong_password(tmp_path, fake_zk):  # noqa: F811
+    result = run_test_pod(tmp_path, fake_zk, ["standalone"], values=AUTH,
+                          secrets={"client-password": "wrong"}, server_password=PASSWORD)
+    assert result.returncode == 1
+    assert "zkCli.sh create /helm-test-" in result.stderr
+    assert ("failed as SASL user kafka (Secret zk-zookeeper-auth key client-password: the "
+            "servers read it at their last start)") in result.stderr
+    assert "wrong" not in result.stdout + result.stderr

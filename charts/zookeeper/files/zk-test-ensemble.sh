@@ -54,11 +54,13 @@ znode="/helm-test-$(date +%s)-$$"
 value="written-by-helm-test-$$"
 flags="${CLIENT_JVMFLAGS:-}"
 acl=()
+as=""
 if [[ "${ZK_CLIENT_AUTH_ENABLED:-false}" == true ]]; then
   jaas="${TMPDIR:-/tmp}/zk-test-client-jaas.conf"
   "$here/zk-jaas.sh" client "$jaas" >/dev/null
   user="$ZK_CLIENT_AUTH_USERNAME"
   acl=("sasl:$user:cdrwa")
+  as=" as SASL user $user (Secret ${ZK_CLIENT_AUTH_SECRET:-?} key client-password: the servers read it at their last start)"
   auth_flags="$flags -Djava.security.auth.login.config=$jaas"
 else
   auth_flags="$flags"
@@ -75,7 +77,7 @@ zk() {
 }
 
 zk create "$znode" "$value" "${acl[@]}" >/dev/null 2>&1 ||
-  fail "zkCli.sh create $znode through $server failed"
+  fail "zkCli.sh create $znode through $server failed$as"
 read_back="$(zk get "$znode" 2>/dev/null)" ||
   fail "zkCli.sh get $znode through $server failed"
 grep -qx "$value" <<<"$read_back" || {
