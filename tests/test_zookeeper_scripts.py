@@ -300,7 +300,7 @@ def test_quorum_auth_alone_has_no_server_section(tmp_path):
     ({"client-password": CLIENT_PW + "\n"},
      "Secret zk-zookeeper-auth key client-password contains a line break"),
     ({"client-password": ""}, "Secret zk-zookeeper-auth key client-password is empty"),
-    ({"other": "x"}, "Secret zk-zookeeper-auth key client-password: cannot read"),
+    ({"other": "x"}, "Secret zk-zookeeper-auth key client-password: no file "),
 ])
 def test_an_unusable_password_stops_the_server_before_it_starts(tmp_path, secrets, message):
     scripts, sts = render_scripts(tmp_path, {"auth": {"client": {"enabled": True}}})

@@ -26,7 +26,9 @@ die() {
 # escaped for a double-quoted JAAS string. Refuses what a JAAS string cannot hold.
 jaas_password() {
   local file="$1" what="$2" password=""
-  [[ -r "$file" ]] || die "$what: cannot read $file: does the Secret have this key?"
+  [[ -e "$file" ]] || die "$what: no file $file: the Secret has no such key"
+  [[ -r "$file" ]] ||
+    die "$what: $file is not readable by uid $(id -u): the Secret volume's files are mode 0440 for the pod's fsGroup (podSecurityContext.fsGroup)"
   IFS= read -r -d '' password <"$file" || true
   [[ -n "$password" ]] || die "$what is empty"
   [[ "$password" != *[$'\n\r']* ]] ||
