@@ -30,7 +30,9 @@ from stack_e2e.waits import within
 
 from conftest import Cluster
 
-SCRATCH = "e2e-netpol"
+# a fresh name per run: a rerun on a kept cluster must not meet the last one's namespace
+# while it is still terminating
+SCRATCH = f"e2e-netpol-{uuid.uuid4().hex[:6]}"
 PORT = 8080
 BOUND_PODS = 120        # s: the server and both clients Running and Ready
 BOUND_OPEN = 30         # s: before any policy, both clients reach the listener
