@@ -240,8 +240,7 @@ build_all() {
 }
 must "$LIMIT_BUILD" "build etcd, kubernetes, CoreDNS, kube-router (cached by version)" build_all
 must "$LIMIT_BUILD" "containerd + local images (cached)" e2e/runtime/start-containerd.sh --with-images
-must "$LIMIT_UP" "cluster up (control plane, CoreDNS, kubelet, kube-proxy, NetworkPolicy: $E2E_NETPOL)" \
-  cluster_up
+must "$LIMIT_UP" "cluster up (control plane, node; NetworkPolicy: $E2E_NETPOL)" cluster_up
 
 if [[ "${E2E_SKIP_PATHS:-0}" != 1 ]]; then
   step "$LIMIT_SUITE" "dev path: install, upgrade rolls both, helm test, uninstall" \

@@ -173,6 +173,6 @@ def test_pod_security_restricted_refuses_a_privileged_pod(cluster: Cluster,
         kube.run("delete", "pod", name, "--wait=false", check=False)
         raise AssertionError(f"a privileged pod was admitted in {cluster.namespace}")
     assert 'violates PodSecurity "restricted' in message, message
-    reason = message[message.index("violates PodSecurity"):].splitlines()[0][:120]
+    reason = message[message.index("violates PodSecurity"):].split(")", 1)[0] + ")"
     figures.record("psa-refused", f"{cluster.namespace} (enforce=restricted): kube-apiserver "
                    f"refused a privileged pod: {reason}")

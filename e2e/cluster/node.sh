@@ -121,8 +121,8 @@ EOF
   wait_for "kube-proxy /livez" 60 curl -sf http://127.0.0.1:10256/livez
 }
 
-# kube-router (KUBE_ROUTER_VERSION, e2e/versions.sh), only its NetworkPolicy controller (--run-firewall):
-# iptables filter chains + ipsets per pod and per policy, on this node's FORWARD (bridged
+# kube-router (KUBE_ROUTER_VERSION, e2e/versions.sh), only its NetworkPolicy controller
+# (--run-firewall): iptables filter chains + ipsets per pod and per policy, on this node's FORWARD (bridged
 # pod-to-pod traffic; bridge-nf-call-iptables is 1), OUTPUT (node to pod) and INPUT (pod
 # to node). Routing stays with the bridge CNI, Services with kube-proxy. No listener: its
 # health server would bind every address (":20244"), so it is off; readiness is its first
