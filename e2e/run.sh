@@ -23,7 +23,8 @@
 # <logs>/diagnostics/ and the path printed.
 #
 # Env: E2E_CACHE (build cache), E2E_RUN_DIR (/tmp/stack-e2e/run), E2E_CHECKS (a pytest -k
-# expression for every suite), E2E_SKIP_PATHS=1 (only the staging core), versions:
+# expression for every suite), E2E_SKIP_PATHS=1 (only the staging core),
+# E2E_NETPOL=kube-router|none (the NetworkPolicy enforcer; e2e/cluster/README.md), versions:
 # e2e/versions.sh.
 # shellcheck disable=SC2317  # functions run through step()
 set -euo pipefail
@@ -197,7 +198,7 @@ export KUBECONFIG="$KUBECONFIG_ADMIN" E2E_HELM="$HELM" E2E_KUBECTL="$KUBECTL" E2
   E2E_IMAGE_SET="$IMAGE_SET" E2E_LOCAL_IMAGES="$ROOT/$LOCAL_IMAGES" \
   E2E_NAMESPACE="$NAMESPACE" E2E_RELEASE="$RELEASE" E2E_ZK_NAME="$ZK_NAME" \
   E2E_ZK_HEADLESS="$ZK_HEADLESS" E2E_KAFKA_NAME="$KAFKA_NAME" \
-  E2E_KAFKA_HEADLESS="$KAFKA_HEADLESS" E2E_DNS="$E2E_NODE_IP:53"
+  E2E_KAFKA_HEADLESS="$KAFKA_HEADLESS" E2E_DNS="$E2E_NODE_IP:53" E2E_NETPOL
 
 # Leftovers of an earlier run that was killed (down.sh is safe to run any time).
 e2e/cluster/down.sh >/dev/null 2>&1 || true
@@ -235,10 +236,11 @@ build_all() {
   e2e/build/build-etcd.sh
   e2e/build/build-k8s.sh
   e2e/build/build-coredns.sh
+  if [[ "$E2E_NETPOL" == kube-router ]]; then e2e/build/build-kube-router.sh; fi
 }
-must "$LIMIT_BUILD" "build etcd, kubernetes, CoreDNS (cached by version)" build_all
+must "$LIMIT_BUILD" "build etcd, kubernetes, CoreDNS, kube-router (cached by version)" build_all
 must "$LIMIT_BUILD" "containerd + local images (cached)" e2e/runtime/start-containerd.sh --with-images
-must "$LIMIT_UP" "cluster up (control plane, CoreDNS, kubelet, kube-proxy; node Ready)" cluster_up
+must "$LIMIT_UP" "cluster up (control plane, node; NetworkPolicy: $E2E_NETPOL)" cluster_up
 
 if [[ "${E2E_SKIP_PATHS:-0}" != 1 ]]; then
   step "$LIMIT_SUITE" "dev path: install, upgrade rolls both, helm test, uninstall" \
@@ -246,6 +248,9 @@ if [[ "${E2E_SKIP_PATHS:-0}" != 1 ]]; then
 fi
 
 install_staging() {
+  # Pod Security "restricted" enforced by kube-apiserver on every pod of the release
+  # (e2e/stack_e2e/namespaces.py; the dev, prod and stage 1 namespaces get the same)
+  PYTHONPATH="$ROOT/e2e" "$PY" -m stack_e2e.namespaces "$NAMESPACE"
   "$HELM" install "$RELEASE" charts/stack -n "$NAMESPACE" --create-namespace \
     "${STAGING_VALUES[@]}" --wait=watcher --timeout "$HELM_TIMEOUT" 2>&1 |
     tee "$LOGS/helm/$ENV_NAME-install.txt"

@@ -14,6 +14,10 @@ ETCD_VERSION="${ETCD_VERSION:-v3.6.4}"
 COREDNS_VERSION="${COREDNS_VERSION:-v1.12.1}"
 # crictl (sigs.k8s.io/cri-tools), for the node's runtime; tracks the Kubernetes minor.
 CRICTL_VERSION="${CRICTL_VERSION:-v1.34.0}"
+# kube-router: only its NetworkPolicy controller runs (iptables + ipset; this kernel lacks
+# nftables' queue, which kube-network-policies needs). v2.1.0 has reported security flaws,
+# which matter little for a cluster that exists only inside the test VM (e2e/cluster/README.md).
+KUBE_ROUTER_VERSION="${KUBE_ROUTER_VERSION:-v2.1.0}"
 
 # Local images (e2e/images/build.sh): the application versions are the charts' appVersions;
 # the installs set image.tag from these (values-local-images.yaml names only the repos).
@@ -26,5 +30,5 @@ BASE_VERSION="${BASE_VERSION:-debian12-jre17-v1}"
 # Build cache shared by all of the above (binaries, image tarballs, Maven repository).
 E2E_CACHE="${E2E_CACHE:-$HOME/.cache/stack-e2e}"
 
-export K8S_VERSION ETCD_VERSION COREDNS_VERSION CRICTL_VERSION ZK_VERSION KAFKA_VERSION \
+export K8S_VERSION ETCD_VERSION COREDNS_VERSION CRICTL_VERSION KUBE_ROUTER_VERSION ZK_VERSION KAFKA_VERSION \
   PAUSE_VERSION BASE_VERSION E2E_CACHE

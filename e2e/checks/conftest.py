@@ -8,6 +8,12 @@ E2E_ZK_NAME, E2E_ZK_HEADLESS, E2E_KAFKA_NAME, E2E_KAFKA_HEADLESS
                              with the seed's names: zk, zk-svc, kafka, kafka-svc; nothing
                              here derives a name from the release)
 E2E_DNS                      the cluster DNS server, host:port
+E2E_KAFKA_SECURITY_PROTOCOL  … how the host-side Kafka clients reach the client listener
+                             (PLAINTEXT unless set; stack_e2e.security lists them: the
+                             credentials are read from the release's Secrets at test time)
+E2E_ZK_SASL_USER, E2E_ZK_SASL_SECRET, E2E_ZK_SASL_PASSWORD_KEY
+                             SASL DIGEST-MD5 for the host-side ZooKeeper sessions (none:
+                             anonymous, as today; stack_e2e.zk_wire)
 
 The host reaches pod IPs directly (the pods sit on this node's bridge); names under the
 cluster domain are resolved through the cluster DNS so Kafka's advertised listeners work
@@ -16,6 +22,7 @@ from the test process exactly as they do from a pod.
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import sys
@@ -28,8 +35,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from stack_e2e import kafka_wire
+from stack_e2e import kafka_wire, zk_wire
 from stack_e2e.kube import Helm, Kube
+from stack_e2e.security import KafkaSecurity, from_env
 from stack_e2e.settings import CHART
 
 DOMAIN = "svc.cluster.local"
@@ -89,6 +97,12 @@ class Cluster:
                                                           log=f"upgrade-{name}.txt")
 
     # --- ZooKeeper ------------------------------------------------------------------------
+    @functools.cached_property
+    def zk_auth(self) -> zk_wire.ZkAuth | None:
+        """SASL credentials for the host-side ZooKeeper sessions, when the driver names
+        them (E2E_ZK_SASL_*; the password read from the Secret once); None: anonymous."""
+        return zk_wire.auth_from_env(self.namespace)
+
     def zk_replicas(self) -> int:
         return int(self.kube.get("statefulset", self.zk)["spec"]["replicas"])
 
@@ -102,9 +116,18 @@ class Cluster:
     def broker_host(self, ordinal: int) -> str:
         return f"{self.kafka}-{ordinal}.{self.kafka_headless}.{self.namespace}.{DOMAIN}"
 
+    @functools.cached_property
+    def security(self) -> KafkaSecurity:
+        """How clients reach the client listener (read once: Secrets via kubectl)."""
+        return from_env(self.namespace)
+
+    def kafka_config(self) -> dict[str, Any]:
+        """kafka-python keyword arguments for the client listener (protocol, CA, SASL)."""
+        return self.security.kafka_python()
+
     def kafka_bootstrap(self, replicas: int | None = None) -> list[str]:
         count = self.brokers() if replicas is None else replicas
-        return [f"{self.broker_host(i)}:9092" for i in range(count)]
+        return [f"{self.broker_host(i)}:{self.security.port}" for i in range(count)]
 
     def metadata(self, topics: list[str] | None = None,
                  skip: Collection[int] = ()) -> kafka_wire.Metadata:
@@ -114,7 +137,8 @@ class Cluster:
             if ordinal in skip:
                 continue
             try:
-                return kafka_wire.metadata(self.broker_host(ordinal), topics=topics)
+                return kafka_wire.metadata(self.broker_host(ordinal), topics=topics,
+                                           security=self.security)
             except (OSError, ValueError) as exc:
                 errors.append(f"{self.kafka}-{ordinal}: {exc}")
         raise ConnectionError("no broker answered: " + "; ".join(errors))

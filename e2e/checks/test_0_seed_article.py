@@ -147,7 +147,8 @@ def test_describe_shows_three_partitions_with_replication_factor_three(
 def delete_topic(cluster: Cluster, name: str) -> None:
     from kafka import KafkaAdminClient
 
-    admin = KafkaAdminClient(bootstrap_servers=cluster.kafka_bootstrap())
+    admin = KafkaAdminClient(bootstrap_servers=cluster.kafka_bootstrap(),
+                             **cluster.kafka_config())
     try:
         admin.delete_topics([name])
     finally:

@@ -64,8 +64,9 @@ def test_writes_resume_after_the_leader_is_deleted_and_it_returns_as_itself(
 
     stamp = f"{int(time.time())}-{uuid.uuid4().hex[:6]}"
     kept, written = f"/e2e-before-{stamp}", f"/e2e-during-{stamp}"
+    auth = cluster.zk_auth
     within(30, f"create {kept}", lambda: zk_wire.create_or_exists(ips[survivors[0]], kept,
-                                                                   b"kept"))
+                                                                   b"kept", auth))
     myid = kube.exec(leader, "zookeeper", "cat /data/myid").strip()
     claim = kube.get("pvc", f"data-{leader}")
 
@@ -84,7 +85,8 @@ def test_writes_resume_after_the_leader_is_deleted_and_it_returns_as_itself(
     # A client that knows both survivors, as a connection string would: alternate them.
     targets = itertools.cycle(survivors)
     wrote = within(BOUND_WRITES, f"a write of {written} to a survivor is committed",
-                   lambda: zk_wire.create_or_exists(ips[next(targets)], written, b"written"),
+                   lambda: zk_wire.create_or_exists(ips[next(targets)], written, b"written",
+                                                    auth),
                    since=deleted, interval=0.1)
     figures.bounded("writes-resumed", wrote.seconds, BOUND_WRITES,
                     f"writes resumed {wrote.seconds:.1f} s after the leader was deleted "
@@ -92,7 +94,7 @@ def test_writes_resume_after_the_leader_is_deleted_and_it_returns_as_itself(
     committed = time.monotonic()
     for pod in survivors:
         within(BOUND_REPLICATE, f"{pod} serves {written}",
-               lambda pod=pod: zk_wire.get(ips[pod], written) == b"written",
+               lambda pod=pod: zk_wire.get(ips[pod], written, auth) == b"written",
                since=committed, interval=0.2)
 
     back = kube.wait_replaced_and_ready(leader, old_uid, BOUND_RETURN, since=deleted)
@@ -108,8 +110,8 @@ def test_writes_resume_after_the_leader_is_deleted_and_it_returns_as_itself(
     # Its own replica (a session on that server reads locally) has both znodes.
     ip = back.value["status"]["podIP"]
     caught = within(BOUND_CATCH_UP, f"{leader} serves {kept} and {written}",
-                    lambda: (zk_wire.get(ip, kept) == b"kept"
-                             and zk_wire.get(ip, written) == b"written"),
+                    lambda: (zk_wire.get(ip, kept, auth) == b"kept"
+                             and zk_wire.get(ip, written, auth) == b"written"),
                     since=ready, interval=0.5)
     figures.bounded("caught-up", caught.seconds, BOUND_CATCH_UP,
                     f"{leader} served the znodes from before and during its absence "

@@ -44,7 +44,7 @@ def create_topic(cluster: Cluster, name: str, rf: int = 3) -> kafka_wire.Metadat
 
     def create() -> bool:
         admin = KafkaAdminClient(bootstrap_servers=cluster.kafka_bootstrap(),
-                                 request_timeout_ms=30000)
+                                 request_timeout_ms=30000, **cluster.kafka_config())
         try:
             admin.create_topics([NewTopic(name, PARTITIONS, rf,
                                           topic_configs={"min.insync.replicas": "2"})])
@@ -108,6 +108,7 @@ def test_acknowledged_messages_survive_the_deletion_of_a_partition_leader(
         bootstrap_servers=cluster.kafka_bootstrap(), acks="all", linger_ms=5,
         retries=2**31 - 1, retry_backoff_ms=200, request_timeout_ms=15000,
         delivery_timeout_ms=120000, max_in_flight_requests_per_connection=1,
+        **cluster.kafka_config(),
     )
 
     def on_ok(value: str) -> Any:
@@ -165,7 +166,8 @@ def test_acknowledged_messages_survive_the_deletion_of_a_partition_leader(
                     f"took {slowest:.1f} s")
 
     consumer = KafkaConsumer(bootstrap_servers=cluster.kafka_bootstrap(), group_id=None,
-                             enable_auto_commit=False, auto_offset_reset="earliest")
+                             enable_auto_commit=False, auto_offset_reset="earliest",
+                             **cluster.kafka_config())
     consumer.assign([TopicPartition(topic, p) for p in range(PARTITIONS)])
     seen: set[str] = set()
 
@@ -203,11 +205,12 @@ def test_acknowledged_messages_survive_the_deletion_of_a_partition_leader(
                     f"{isr.seconds:.1f} s after it was Ready (same broker.id, same PVC)")
 
 
-def partition_states(zk_host: str) -> dict[tuple[str, int], dict[str, Any]]:
+def partition_states(zk_host: str,
+                     auth: zk_wire.ZkAuth | None = None) -> dict[tuple[str, int], dict[str, Any]]:
     """Every partition's state as the controller wrote it to ZooKeeper (the truth in ZK
     mode: a leader of -1 there means no broker may serve the partition)."""
     states = {}
-    with zk_wire.Session(zk_host) as zk:
+    with zk_wire.Session(zk_host, auth=auth) as zk:
         for topic in zk.children("/brokers/topics"):
             for index in zk.children(f"/brokers/topics/{topic}/partitions"):
                 state = zk.get(f"/brokers/topics/{topic}/partitions/{index}/state")
@@ -248,7 +251,7 @@ def test_rolling_upgrade_keeps_every_partition_online(cluster: Cluster,
         servers = itertools.cycle(zk_hosts)
         while not stop.is_set():
             try:
-                states = partition_states(next(servers))
+                states = partition_states(next(servers), cluster.zk_auth)
             except Exception as exc:
                 count(f"zookeeper: {type(exc).__name__}")
             else:
@@ -261,7 +264,8 @@ def test_rolling_upgrade_keeps_every_partition_online(cluster: Cluster,
             tick = time.monotonic()
             for ordinal in range(brokers):
                 try:
-                    meta = kafka_wire.metadata(cluster.broker_host(ordinal), timeout=2)
+                    meta = kafka_wire.metadata(cluster.broker_host(ordinal), timeout=2,
+                                               security=cluster.security)
                 except Exception as exc:  # that broker is the one restarting: ask the next
                     count(f"{cluster.kafka}-{ordinal}: {type(exc).__name__}")
                     continue

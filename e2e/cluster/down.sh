@@ -16,7 +16,7 @@ if pid_alive kube-apiserver && [[ -f "$KUBECONFIG_ADMIN" ]] && resolve_tools; th
 fi
 
 # reverse start order: node components first, etcd last
-order=(coredns kube-proxy kubelet kube-scheduler hostpath-perms kube-controller-manager kube-apiserver etcd)
+order=(kube-router coredns kube-proxy kubelet kube-scheduler hostpath-perms kube-controller-manager kube-apiserver etcd)
 for f in "$PIDS"/*.pid; do
   [[ -f "$f" ]] || continue
   n="$(basename "$f" .pid)"

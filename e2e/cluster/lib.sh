@@ -32,10 +32,24 @@ E2E_NODE_NAME="${E2E_NODE_NAME:-e2e-node}"
 E2E_NODE_IF="${E2E_NODE_IF:-e2e-node0}"
 E2E_NODE_IP="${E2E_NODE_IP:-10.213.0.10}"
 
-# Components started by up.sh, in order. The node part (kubelet, kube-proxy, coredns) needs
-# e2e/runtime's containerd running. `up.sh --control-plane` starts only the first four.
+# The NetworkPolicy enforcer beside the bridge CNI and kube-proxy: kube-router's policy
+# controller alone (iptables + ipset; e2e/cluster/README.md), or none (policies are then
+# stored but not enforced, as on a cluster without a policy-aware network plugin).
+E2E_NETPOL="${E2E_NETPOL:-kube-router}"
+case "$E2E_NETPOL" in
+  kube-router|none) ;;
+  *) echo "E2E_NETPOL must be kube-router or none, not '$E2E_NETPOL'" >&2; exit 2 ;;
+esac
+KUBE_ROUTER_BIN="${KUBE_ROUTER_BIN:-$E2E_CACHE/kube-router-$KUBE_ROUTER_VERSION/kube-router}"
+
+# Components started by up.sh, in order. The node part (kubelet, kube-proxy, coredns,
+# kube-router) needs e2e/runtime's containerd running. `up.sh --control-plane` starts only
+# the first four.
 E2E_CONTROL_PLANE="etcd kube-apiserver kube-controller-manager kube-scheduler"
-E2E_COMPONENTS="${E2E_COMPONENTS:-$E2E_CONTROL_PLANE coredns kubelet kube-proxy}"
+E2E_NODE_PART="coredns kubelet kube-proxy"
+if [[ "$E2E_NETPOL" == kube-router ]]; then E2E_NODE_PART+=" kube-router"; fi
+E2E_COMPONENTS="${E2E_COMPONENTS:-$E2E_CONTROL_PLANE $E2E_NODE_PART}"
+export E2E_NETPOL
 
 PKI="$E2E_RUN_DIR/pki"
 LOGS="$E2E_RUN_DIR/logs"

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Stage 2: node components (kubelet, kube-proxy, CoreDNS) of the e2e cluster.
+# Stage 2: node components (kubelet, kube-proxy, CoreDNS, kube-router's NetworkPolicy
+# controller) of the e2e cluster.
 # Sourced by up.sh after the control plane is up (needs lib.sh + pki.sh).
 #
 # The container runtime is e2e/runtime's containerd (socket and CNI config documented in
@@ -32,6 +33,8 @@ if [[ -S "$CONTAINERD_SOCK" && -x \$crictl ]]; then
 fi
 grep -o " ${KUBELET_DIR}[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "\$m" 2>/dev/null || true; done
 [[ -x "$K8S_BIN/kube-proxy" ]] && "$K8S_BIN/kube-proxy" --cleanup >/dev/null 2>&1 || true
+# kube-router's NetworkPolicy chains and ipsets (also after a run that was killed)
+bash "$E2E_REPO_ROOT/e2e/cluster/kube-router-cleanup.sh"
 # chains the kubelet itself creates
 for ipt in iptables ip6tables; do
   \$ipt -D INPUT -j KUBE-FIREWALL 2>/dev/null; \$ipt -D OUTPUT -j KUBE-FIREWALL 2>/dev/null
@@ -118,6 +121,29 @@ EOF
   wait_for "kube-proxy /livez" 60 curl -sf http://127.0.0.1:10256/livez
 }
 
+# kube-router (KUBE_ROUTER_VERSION, e2e/versions.sh), only its NetworkPolicy controller
+# (--run-firewall): iptables filter chains + ipsets per pod and per policy, on this node's FORWARD (bridged
+# pod-to-pod traffic; bridge-nf-call-iptables is 1), OUTPUT (node to pod) and INPUT (pod
+# to node). Routing stays with the bridge CNI, Services with kube-proxy. No listener: its
+# health server would bind every address (":20244"), so it is off; readiness is its first
+# completed policy sync in the log. What it does with traffic from the node itself:
+# e2e/cluster/README.md.
+start_kube_router() {
+  command -v ipset >/dev/null 2>&1 || die "kube-router needs the ipset tool (apt-get install ipset)"
+  if [[ ! -x "$KUBE_ROUTER_BIN" ]]; then
+    "$E2E_REPO_ROOT/e2e/build/build-kube-router.sh"
+  fi
+  start_proc kube-router "$KUBE_ROUTER_BIN" \
+    --kubeconfig "$E2E_RUN_DIR/kube-router.kubeconfig" \
+    --hostname-override "$E2E_NODE_NAME" \
+    --run-firewall=true --run-router=false --run-service-proxy=false --run-loadbalancer=false \
+    --service-cluster-ip-range "$E2E_SERVICE_CIDR" \
+    --health-port 0 --metrics-port 0 \
+    --v 1
+  wait_for "kube-router: first NetworkPolicy sync" 120 \
+    grep -q "sync iptables took" "$LOGS/kube-router.log"
+}
+
 start_coredns() {
   build_coredns
   mkdir -p "$E2E_RUN_DIR/coredns"
@@ -154,4 +180,6 @@ start_node_components() {
   if has coredns; then start_coredns; fi
   if has kubelet; then start_kubelet; fi
   if has kube-proxy; then start_kube_proxy; fi
+  # after the kubelet: it reads its node's IP from the Node object
+  if has kube-router; then start_kube_router; fi
 }

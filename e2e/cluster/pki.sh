@@ -71,12 +71,14 @@ gen_pki() {
   _client_cert kube-scheduler system:kube-scheduler
   _client_cert kube-proxy system:kube-proxy
   _client_cert kubelet "system:node:$E2E_NODE_NAME" system:nodes
+  # the NetworkPolicy enforcer: read-only on what it watches (manifests/kube-router-rbac.yaml)
+  _client_cert kube-router kube-router
   # service-account token signing key pair
   openssl genrsa -out "$PKI/sa.key" 2048 2>/dev/null
   openssl rsa -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
   rm -f "$PKI"/*.ext
   chmod 600 "$PKI"/*.key
-  for c in admin kube-controller-manager kube-scheduler kube-proxy kubelet; do
+  for c in admin kube-controller-manager kube-scheduler kube-proxy kubelet kube-router; do
     write_kubeconfig "$E2E_RUN_DIR/$c.kubeconfig" "$c"
   done
   cp "$E2E_RUN_DIR/admin.kubeconfig" "$KUBECONFIG_ADMIN"

@@ -3,7 +3,9 @@
 #
 #   e2e/runtime/start-containerd.sh --with-images   # the node's runtime + local images
 #   e2e/cluster/up.sh                 # etcd, apiserver, controller-manager, scheduler,
-#                                     # CoreDNS, kubelet, kube-proxy (node e2e-node)
+#                                     # CoreDNS, kubelet, kube-proxy (node e2e-node),
+#                                     # kube-router's NetworkPolicy controller
+#   E2E_NETPOL=none e2e/cluster/up.sh # the same without a NetworkPolicy enforcer
 #   e2e/cluster/up.sh --control-plane # only etcd + apiserver + controller-manager + scheduler
 #   E2E_COMPONENTS="etcd kube-apiserver" e2e/cluster/up.sh    # Stage 1 minimum
 #   export KUBECONFIG=/tmp/stack-e2e/run/kubeconfig
@@ -203,7 +205,7 @@ if has kube-scheduler; then
 fi
 
 # --- node components (Stage 2) --------------------------------------------------------
-if has kubelet || has kube-proxy || has coredns; then
+if has kubelet || has kube-proxy || has coredns || has kube-router; then
   # shellcheck source=node.sh
   source "$HERE/node.sh"
   start_node_components

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from stack_e2e.figures import Figures
 from stack_e2e.kube import Helm, Kube, pod_ready
+from stack_e2e.namespaces import ensure_restricted
 from stack_e2e.settings import CHART, E2E, ENVIRONMENTS, settings
 from stack_e2e.waits import within
 
@@ -39,6 +40,7 @@ def helm() -> Helm:
 
 
 def test_dev_installs_and_becomes_ready(helm: Helm, figures: Figures) -> None:
+    ensure_restricted(NS)
     took = helm.install(CHART, *values(), timeout="10m", log="dev-install.txt")
     kube = Kube(NS)
     sts = statefulsets(kube)

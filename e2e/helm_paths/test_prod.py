@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from stack_e2e.figures import Figures
 from stack_e2e.kube import Helm, Kube
+from stack_e2e.namespaces import ensure_restricted
 from stack_e2e.settings import CHART, ENVIRONMENTS, settings
 from stack_e2e.waits import within
 
@@ -32,6 +33,7 @@ def helm() -> Helm:
 
 
 def test_prod_dry_run_server_is_accepted(helm: Helm, figures: Figures) -> None:
+    ensure_restricted(NS)
     out = helm.run("install", RELEASE, str(CHART), "--create-namespace", *values(),
                    "--dry-run=server", "-o", "json", log="prod-dry-run.txt").stdout
     manifest = json.loads(out).get("manifest", "")

@@ -15,8 +15,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from stack_e2e.kube import Kube, run
-from stack_e2e.settings import settings
+from stack_e2e.kube import Kube
+from stack_e2e.namespaces import ensure_restricted
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -26,7 +26,7 @@ def _cluster() -> None:
 
 
 def ensure_namespace(name: str) -> Kube:
-    proc = run([settings().kubectl, "create", "namespace", name], check=False)
-    if proc.returncode != 0 and "AlreadyExists" not in proc.stderr:
-        raise AssertionError(f"kubectl create namespace {name}: {proc.stderr.strip()}")
+    """The namespace, Pod Security "restricted" like every e2e release's (the StatefulSet
+    controller's pods are admitted by PodSecurity even though none is scheduled here)."""
+    ensure_restricted(name)
     return Kube(name)
