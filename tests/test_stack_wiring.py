@@ -208,3 +208,33 @@ def test_an_even_ensemble_renders_with_a_warning(replicas: int, warned: bool) ->
     assert line.startswith(f"# WARNING: zookeeper.replicaCount: {replicas} servers (an even "
                            "number) need")
     assert ("node drains wait" in line) == (replicas == 2)
+
+
+@pytest.mark.parametrize("enforce", [False, True])
+def test_zookeeper_auth_without_kafka_credentials_fails(enforce: bool) -> None:
+    with pytest.raises(HelmError) as err:
+        render_chart("stack", {"zookeeper": {"auth": {"client": {"enabled": True,
+                                                                 "enforce": enforce}}}})
+    [line] = problem_lines(str(err.value))
+    assert line.startswith("kafka.zookeeper.auth.enabled: false while "
+                           "zookeeper.auth.client.enabled is true")
+    assert ("would close their sessions" in line) == enforce
+    assert line.endswith("set kafka.zookeeper.auth.enabled=true")
+
+
+def test_a_zookeeper_policy_that_admits_no_broker_fails() -> None:
+    with pytest.raises(HelmError) as err:
+        render_chart("stack", {"zookeeper": {"networkPolicy": {
+            "kafkaSelectorLabels": {"app": "kafka"}}}})
+    [line] = problem_lines(str(err.value))
+    assert line.startswith("zookeeper.networkPolicy.kafkaSelectorLabels: admits pods "
+                           "labelled app=kafka, which the brokers' pods are not")
+
+
+def test_a_zookeeper_policy_may_admit_the_brokers_by_their_own_pod_labels() -> None:
+    objs = render_chart("stack", {
+        "zookeeper": {"networkPolicy": {"kafkaSelectorLabels": {"team": "data"}}},
+        "kafka": {"podLabels": {"team": "data"}}})
+    policy = one(objs, "NetworkPolicy", "stack-zookeeper")
+    peers = [p for rule in policy["spec"]["ingress"] for p in rule.get("from", [])]
+    assert {"podSelector": {"matchLabels": {"team": "data"}}} in peers

@@ -50,4 +50,62 @@ kafka.zookeeper.port: {{ $kafkaPort }} but zookeeper.service.ports.client is {{ 
 kafka.zookeeper.selectorLabels: the brokers' podAffinityPreset ({{ $preset }}) selects ZooKeeper pods labelled {{ join ", " $missing }}, which the bundled ensemble's pods are not{{ if eq $preset "hard" }}: the brokers could never be scheduled{{ end }}; clear kafka.zookeeper.selectorLabels or set it to labels of the ZooKeeper pods
 {{- end }}
 {{- end }}
+{{- include "stack.authProblems" . }}
+{{- include "stack.networkPolicyProblems" . }}
+{{- end -}}
+
+{{/*
+stack.authProblems: ZooKeeper authentication is switched on by two values, one per chart
+(zookeeper.auth.client.* on the servers, kafka.zookeeper.auth.* on the brokers). Half of
+it fails at run time only: brokers without credentials are refused by an enforcing
+ensemble, brokers with credentials the ensemble does not know fail SASL, and znodes created
+with zookeeper.set.acl=true become unwritable for a client that cannot authenticate. The
+user name and the Secret must agree too.
+*/}}
+{{- define "stack.authProblems" -}}
+{{- $server := .Values.zookeeper.auth.client -}}
+{{- $client := .Values.kafka.zookeeper.auth | default dict -}}
+{{- $on := $server.enabled | default false -}}
+{{- $kafkaOn := $client.enabled | default false -}}
+{{- if and $on (not $kafkaOn) }}
+kafka.zookeeper.auth.enabled: false while zookeeper.auth.client.enabled is true: the brokers would connect without credentials{{ if $server.enforce }} and the ensemble (zookeeper.auth.client.enforce) would close their sessions{{ else }} and create their znodes without ACLs{{ end }}; set kafka.zookeeper.auth.enabled=true
+{{- else if and $kafkaOn (not $on) }}
+kafka.zookeeper.auth.enabled: true while zookeeper.auth.client.enabled is false: the ensemble knows no user and the brokers' SASL login would fail; set zookeeper.auth.client.enabled=true
+{{- else if $on }}
+{{- $user := $server.username | default "kafka" -}}
+{{- $kafkaUser := $client.username | default "kafka" -}}
+{{- if ne $user $kafkaUser }}
+kafka.zookeeper.auth.username: {{ $kafkaUser | quote }} but the ensemble's user is zookeeper.auth.client.username {{ $user | quote }}: set kafka.zookeeper.auth.username={{ $user }}
+{{- end }}
+{{- $secret := include "zookeeper.clientSecretName" .Subcharts.zookeeper -}}
+{{- $kafkaSecret := $client.existingSecret | default (printf "%s-auth" (include "kafka.zookeeperServiceName" .Subcharts.kafka) | trunc 63 | trimSuffix "-") -}}
+{{- if ne $secret $kafkaSecret }}
+kafka.zookeeper.auth.existingSecret: the brokers read the ZooKeeper password from Secret {{ $kafkaSecret | quote }} but the ensemble reads it from {{ $secret | quote }}: set kafka.zookeeper.auth.existingSecret={{ $secret }}
+{{- end }}
+{{- $key := $client.passwordKey | default "client-password" -}}
+{{- if and (not $server.existingSecret) (ne $key "client-password") }}
+kafka.zookeeper.auth.passwordKey: {{ $key | quote }} is not a key of the ensemble's generated Secret {{ $secret | quote }}, which holds client-password: clear kafka.zookeeper.auth.passwordKey
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/*
+stack.networkPolicyProblems: the ensemble's NetworkPolicy admits the brokers by labels
+(zookeeper.networkPolicy.kafkaSelectorLabels, else instance + component broker). When a
+user relabels, the policy would cut Kafka off ZooKeeper on any cluster that enforces it,
+which no offline render shows; compare it with the brokers' own pod labels.
+*/}}
+{{- define "stack.networkPolicyProblems" -}}
+{{- $np := .Values.zookeeper.networkPolicy | default dict -}}
+{{- if and $np.enabled (not $np.allowExternal) $np.kafkaSelectorLabels -}}
+{{- $podLabels := include "kafka.labels" .Subcharts.kafka | fromYaml -}}
+{{- $_ := merge $podLabels (.Values.kafka.podLabels | default dict) -}}
+{{- $missing := list -}}
+{{- range $k, $v := $np.kafkaSelectorLabels -}}
+{{- if ne (toString (get $podLabels $k)) (toString $v) -}}{{- $missing = append $missing (printf "%s=%s" $k $v) -}}{{- end -}}
+{{- end }}
+{{- if $missing }}
+zookeeper.networkPolicy.kafkaSelectorLabels: admits pods labelled {{ join ", " $missing }}, which the brokers' pods are not: the policy would cut Kafka off ZooKeeper; clear it or set it to labels of the Kafka pods (kafka.podLabels)
+{{- end }}
+{{- end }}
 {{- end -}}
