@@ -13,6 +13,7 @@ broker stops on SIGTERM, and configure.sh refuses the volume for another pod.
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import signal
@@ -42,11 +43,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(path: Path, text: str, seconds: float) -> None:
+def wait_for(path: Path, text: str, seconds: float,
+             proc: subprocess.Popen | None = None) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if path.exists() and text in path.read_text(errors="replace"):
             return
+        if proc is not None and proc.poll() is not None:
+            break
         time.sleep(0.5)
     raise AssertionError(f"{text!r} not in {path} after {seconds}s:\n"
                          + (path.read_text(errors="replace")[-3000:] if path.exists() else ""))
@@ -101,12 +105,32 @@ def zookeeper(tmp_path: Path, libs: Path) -> Iterator[int]:
         stop(proc)
 
 
-def test_chart_scripts_start_a_real_broker(tmp_path: Path, libs: Path, zookeeper: int):
-    port = free_port()
-    values = {"replicaCount": 1, "containerPorts": {"client": port},
-              "service": {"ports": {"client": port}}, "heapOpts": "-Xmx512M -Xms512M",
+def secret_files(objs: list[dict], name: str, target: Path) -> None:
+    """A rendered Secret's data as files, as the kubelet mounts them (mode 0440)."""
+    target.mkdir(parents=True)
+    for key, value in one(objs, "Secret", name)["data"].items():
+        (target / key).write_bytes(base64.b64decode(value))
+        (target / key).chmod(0o440)
+
+
+SECURE = {"listeners": {"client": {"protocol": "SASL_SSL"},
+                        "interbroker": {"protocol": "SASL_SSL"}}}
+
+
+@pytest.mark.parametrize("security", [{}, SECURE], ids=["plaintext", "sasl-ssl"])
+def test_chart_scripts_start_a_real_broker(tmp_path: Path, libs: Path, zookeeper: int,
+                                           security: dict):
+    port, internal = free_port(), free_port()
+    values = {"replicaCount": 1, "heapSize": "512M", **security,
+              "service": {"ports": {"client": port}},
               "zookeeper": {"serviceName": "127.0.0.1", "port": zookeeper,
                             "chroot": "/smoke"}}
+    protocols = {name: listener["protocol"]
+                 for name, listener in security.get("listeners", {}).items()}
+    values["listeners"] = {
+        "client": {"containerPort": port, "protocol": protocols.get("client", "PLAINTEXT")},
+        "interbroker": {"containerPort": internal,
+                        "protocol": protocols.get("interbroker", "PLAINTEXT")}}
     objs = render_chart("kafka", values, release=RELEASE, namespace=NAMESPACE)
     chart = tmp_path / "chart"
     chart.mkdir()
@@ -120,8 +144,14 @@ def test_chart_scripts_start_a_real_broker(tmp_path: Path, libs: Path, zookeeper
         BASE_CONFIG=str(chart / "server.properties"),
         SERVER_PROPERTIES=str(tmp_path / "config-generated" / "server.properties"),
         DATA_LOG_DIR=str(tmp_path / "data" / "log"), LOG_DIR=str(tmp_path / "logs"),
-        KAFKA_LOG4J_OPTS=f"-Dlog4j.configuration=file:{chart / 'log4j.properties'}",
+        BROKER_LOG4J_CONFIG=str(chart / "log4j.properties"),
         KAFKA_HOME=str(tmp_path / "kafka"), KAFKA_SMOKE_LIBS=str(libs))
+    if "TLS_DIR" in env:
+        env["TLS_DIR"] = str(tmp_path / "secrets" / "tls")
+        secret_files(objs, env["TLS_SECRET"], Path(env["TLS_DIR"]))
+    if "USERS_DIR" in env:
+        env["USERS_DIR"] = str(tmp_path / "secrets" / "users")
+        secret_files(objs, env["USERS_SECRET"], Path(env["USERS_DIR"]))
     shutil.copytree(FIXTURES / "smoke-bin", tmp_path / "kafka" / "bin")
 
     hosts = tmp_path / "hosts"
@@ -138,15 +168,39 @@ def test_chart_scripts_start_a_real_broker(tmp_path: Path, libs: Path, zookeeper
         broker = subprocess.Popen(with_hosts(chart / "start.sh"), env=env, stdout=out,
                                   stderr=subprocess.STDOUT)
     try:
-        wait_for(log, "[KafkaServer id=0] started", 180)
+        wait_for(log, "[KafkaServer id=0] started", 180, broker)
+        probe = subprocess.run(with_hosts(chart / "startup-check.sh"),
+                               env={**env, "KAFKA_BIN": env["KAFKA_HOME"] + "/bin"},
+                               capture_output=True, text=True, timeout=120, check=False)
+        assert probe.returncode == 0, probe.stdout + probe.stderr
         test_pod = one(objs, "Pod")["spec"]["containers"][0]
         test_env = {e["name"]: e["value"] for e in test_pod["env"]}
         test_env.update(PATH=os.environ["PATH"], KAFKA_HOME=env["KAFKA_HOME"],
-                        KAFKA_SMOKE_LIBS=str(libs), LOG_DIR=str(tmp_path / "test-logs"))
+                        KAFKA_SMOKE_LIBS=str(libs), LOG_DIR=str(tmp_path / "test-logs"),
+                        CLIENT_PROPERTIES=str(tmp_path / "test-config" / "client.properties"))
+        if "TLS_DIR" in test_env:
+            test_env["TLS_DIR"] = env["TLS_DIR"]
+        if "USERS_DIR" in test_env:
+            test_env["USERS_DIR"] = env["USERS_DIR"]
         result = subprocess.run(with_hosts(chart / "test-produce-consume.sh"), env=test_env,
                                 capture_output=True, text=True, timeout=600, check=False)
         assert result.returncode == 0, result.stdout + result.stderr
         assert "--- OK: message went through" in result.stdout
+        if security:
+            # A wrong password is refused.
+            users = Path(env["USERS_DIR"])
+            wrong = tmp_path / "wrong-users"
+            wrong.mkdir()
+            (wrong / "user1").write_text("not-the-password")
+            bad = subprocess.run(with_hosts(chart / "test-produce-consume.sh"),
+                                 env={**test_env, "USERS_DIR": str(wrong), "TOOL_TIMEOUT": "30",
+                                      "CLIENT_PROPERTIES": str(tmp_path / "bad" / "c.properties")},
+                                 capture_output=True, text=True, timeout=300, check=False)
+            assert bad.returncode != 0
+            assert "Authentication failed" in bad.stdout + bad.stderr, bad.stdout + bad.stderr
+            logged = log.read_text() + result.stdout + result.stderr
+            for secret in users.iterdir():
+                assert secret.read_text() not in logged
     finally:
         stop(broker)
     wait_for(log, "[KafkaServer id=0] shut down completed", 5)
