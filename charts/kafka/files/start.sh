@@ -63,7 +63,8 @@ write_scram_credentials() {
   connect=$(prop zookeeper.connect)
   ensure_chroot "$connect"
   file="$config_dir/scram-credentials.properties"
-  for user in ${SASL_USERS//,/ } ${INTER_BROKER_USER:-}; do
+  # SASL_USERS: every user, the inter-broker one included.
+  for user in ${SASL_USERS//,/ }; do
     config=""
     for mechanism in ${mechanisms//,/ }; do
       [[ "$mechanism" == SCRAM-* ]] || continue
@@ -79,7 +80,7 @@ write_scram_credentials() {
     fi
   done
   rm -f "$file"
-  echo "start.sh: SCRAM credentials written for ${SASL_USERS:-}${SASL_USERS:+,}${INTER_BROKER_USER:-} ($mechanisms)"
+  echo "start.sh: SCRAM credentials written for ${SASL_USERS:-} ($mechanisms)"
 }
 
 # A broker that comes back before its previous ZooKeeper session expired finds its own
