@@ -75,16 +75,34 @@ def libs() -> Path:
     return LIBS
 
 
+ZK_PASSWORD = "zk-smoke-password-0123456789"
+ZK_SASL = {"zookeeper": {"auth": {"enabled": True, "existingSecret": "zk-auth"}}}
+
+
 @pytest.fixture
-def zookeeper(tmp_path: Path, libs: Path) -> Iterator[int]:
+def zookeeper(request: pytest.FixtureRequest, tmp_path: Path, libs: Path) -> Iterator[int]:
+    """A standalone ZooKeeper; when the test's security values turn on zookeeper.auth it
+    requires SASL (DIGEST-MD5) from every client, user kafka with ZK_PASSWORD, as the
+    zookeeper chart's auth.client does."""
+    callspec = getattr(request.node, "callspec", None)
+    sasl = "zookeeper" in (callspec.params.get("security", {}) if callspec else {})
     port = free_port()
     cfg = tmp_path / "zoo.cfg"
     cfg.write_text(f"tickTime=2000\ndataDir={tmp_path / 'zk'}\nclientPort={port}\n"
                    "admin.enableServer=false\n4lw.commands.whitelist=ruok\n")
+    opts = []
+    if sasl:
+        with cfg.open("a") as f:
+            f.write("authProvider.sasl=org.apache.zookeeper.server.auth.SASLAuthenticationProvider\n"
+                    "enforce.auth.enabled=true\nenforce.auth.schemes=sasl\n")
+        jaas = tmp_path / "zk-server-jaas.conf"
+        jaas.write_text("Server {\n  org.apache.zookeeper.server.auth.DigestLoginModule required\n"
+                        f'  user_kafka="{ZK_PASSWORD}";\n}};\n')
+        opts = [f"-Djava.security.auth.login.config={jaas}"]
     log = tmp_path / "zk.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            ["java", "-Xmx256M", "-cp", f"{libs}/*",
+            ["java", "-Xmx256M", *opts, "-cp", f"{libs}/*",
              f"-Dlog4j.configuration=file:{FIXTURES / 'smoke-bin' / 'tools-log4j.properties'}",
              "org.apache.zookeeper.server.quorum.QuorumPeerMain", str(cfg)],
             stdout=out, stderr=subprocess.STDOUT)
@@ -117,14 +135,19 @@ SECURE = {"listeners": {"client": {"protocol": "SASL_SSL"},
                         "interbroker": {"protocol": "SASL_SSL"}}}
 
 
-@pytest.mark.parametrize("security", [{}, SECURE], ids=["plaintext", "sasl-ssl"])
+MTLS = {"listeners": {"client": {"protocol": "SSL"}, "interbroker": {"protocol": "SSL"}},
+        "tls": {"clientAuth": "required"}}
+
+
+@pytest.mark.parametrize("security", [{}, SECURE, {**SECURE, **ZK_SASL}, MTLS],
+                         ids=["plaintext", "sasl-ssl", "sasl-ssl-zookeeper-sasl", "ssl-mtls"])
 def test_chart_scripts_start_a_real_broker(tmp_path: Path, libs: Path, zookeeper: int,
                                            security: dict):
     port, internal = free_port(), free_port()
     values = {"replicaCount": 1, "heapSize": "512M", **security,
               "service": {"ports": {"client": port}},
               "zookeeper": {"serviceName": "127.0.0.1", "port": zookeeper,
-                            "chroot": "/smoke"}}
+                            "chroot": "/smoke", **security.get("zookeeper", {})}}
     protocols = {name: listener["protocol"]
                  for name, listener in security.get("listeners", {}).items()}
     values["listeners"] = {
@@ -152,6 +175,11 @@ def test_chart_scripts_start_a_real_broker(tmp_path: Path, libs: Path, zookeeper
     if "USERS_DIR" in env:
         env["USERS_DIR"] = str(tmp_path / "secrets" / "users")
         secret_files(objs, env["USERS_SECRET"], Path(env["USERS_DIR"]))
+    if "ZOOKEEPER_AUTH_PASSWORD_FILE" in env:
+        zk_secret = tmp_path / "secrets" / "zookeeper"
+        zk_secret.mkdir(parents=True)
+        (zk_secret / "client-password").write_text(ZK_PASSWORD)
+        env["ZOOKEEPER_AUTH_PASSWORD_FILE"] = str(zk_secret / "client-password")
     shutil.copytree(FIXTURES / "smoke-bin", tmp_path / "kafka" / "bin")
 
     hosts = tmp_path / "hosts"
@@ -186,7 +214,7 @@ def test_chart_scripts_start_a_real_broker(tmp_path: Path, libs: Path, zookeeper
                                 capture_output=True, text=True, timeout=600, check=False)
         assert result.returncode == 0, result.stdout + result.stderr
         assert "--- OK: message went through" in result.stdout
-        if security:
+        if "USERS_DIR" in env:
             # A wrong password is refused.
             users = Path(env["USERS_DIR"])
             wrong = tmp_path / "wrong-users"
@@ -201,6 +229,17 @@ def test_chart_scripts_start_a_real_broker(tmp_path: Path, libs: Path, zookeeper
             logged = log.read_text() + result.stdout + result.stderr
             for secret in users.iterdir():
                 assert secret.read_text() not in logged
+        if "ZOOKEEPER_AUTH_PASSWORD_FILE" in env:
+            # The broker's znodes carry ACLs: writable by the kafka user only.
+            acl = subprocess.run(
+                [env["KAFKA_HOME"] + "/bin/zookeeper-shell.sh", f"127.0.0.1:{zookeeper}",
+                 "getAcl", "/smoke/brokers/ids/0"],
+                env={**env, "KAFKA_OPTS": "-Djava.security.auth.login.config="
+                     + str(Path(env["SERVER_PROPERTIES"]).parent / "zookeeper-jaas.conf")},
+                capture_output=True, text=True, timeout=60, check=False)
+            assert "'sasl,'kafka" in acl.stdout, acl.stdout + acl.stderr
+            assert "'world,'anyone\n: cdrwa" not in acl.stdout
+            assert ZK_PASSWORD not in log.read_text()
     finally:
         stop(broker)
     wait_for(log, "[KafkaServer id=0] shut down completed", 5)

@@ -66,8 +66,8 @@ keystore() {
   [[ -r "$key" ]] || die "cannot read $key"
   [[ -r "$cert" ]] || die "cannot read $cert"
   grep -q -- '-----BEGIN CERTIFICATE-----' "$cert" || die "$cert holds no PEM certificate"
-  mkdir -p "$(dirname "$out")"
   umask 077
+  mkdir -p "$(dirname "$out")"
   local tmp="$out.tmp"
   if grep -q -- '-----BEGIN PRIVATE KEY-----' "$key"; then
     sed -n '/^-----BEGIN PRIVATE KEY-----/,/^-----END PRIVATE KEY-----/p' "$key" >"$tmp"
