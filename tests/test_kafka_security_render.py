@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -283,3 +284,59 @@ def test_notes_of_a_secure_release_say_where_the_ca_and_passwords_are():
     assert "WARNING" not in text
     assert "get secret kafka-tls -o jsonpath='{.data.ca\\.crt}'" in text
     assert "get secret kafka-users -o jsonpath='{.data.<user>}'" in text
+
+
+# --- kept on upgrade ---------------------------------------------------------------------
+# lookup is empty under helm template: a copy of the chart feeds .Values.testExisting to the
+# helpers the Secret templates give the lookup result (as tests/test_upgrade_guard.py does).
+
+FEED = """{{- $in := dict "existing" (.Values.testExisting | default dict) "ctx" . -}}
+tls: {{ include "kafka.tlsSecretData" $in | fromYaml | toJson }}
+users: {{ include "kafka.usersSecretData" $in | fromYaml | toJson }}
+"""
+
+
+@pytest.fixture(scope="module")
+def fed_chart(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dst = tmp_path_factory.mktemp("fed") / "kafka"
+    shutil.copytree(prepared("kafka"), dst)
+    (dst / "templates" / "zz-test-feed.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: feed\ndata:\n"
+        "  out: |\n    {{- include \"feed\" . | nindent 4 }}\n"
+        "{{- define \"feed\" -}}\n" + FEED + "{{- end -}}\n")
+    schema = json.loads((dst / "values.schema.json").read_text())
+    schema["properties"]["testExisting"] = {"type": "object"}
+    (dst / "values.schema.json").write_text(json.dumps(schema))
+    return dst
+
+
+def fed(chart: Path, existing: dict[str, Any] | None) -> dict[str, Any]:
+    values = {**listeners("SASL_SSL", "SASL_SSL"), "auth": {"users": ["app", "new"]}}
+    if existing is not None:
+        values["testExisting"] = existing
+    text = helm.template(chart, values=values, release=RELEASE, namespace=NAMESPACE,
+                         show_only=["templates/zz-test-feed.yaml"])
+    return yaml.safe_load(yaml.safe_load(text)["data"]["out"])
+
+
+def test_generated_secrets_are_kept_on_upgrade(fed_chart: Path):
+    tls = {"tls.crt": "Y2VydA==", "tls.key": "a2V5", "ca.crt": "Y2E="}
+    existing = {"data": {**tls, "app": "b2xkLWFwcA==", "inter_broker": "b2xkLWli"}}
+    out = fed(fed_chart, existing)
+    assert out["tls"] == tls
+    # Kept passwords stay; a user that is new gets one of its own.
+    assert out["users"]["app"] == "b2xkLWFwcA=="
+    assert out["users"]["inter_broker"] == "b2xkLWli"
+    assert len(base64.b64decode(out["users"]["new"])) == 32
+
+
+def test_first_install_generates_everything(fed_chart: Path):
+    out = fed(fed_chart, None)
+    assert sorted(out["tls"]) == ["ca.crt", "tls.crt", "tls.key"]
+    assert base64.b64decode(out["tls"]["tls.key"]).startswith(b"-----BEGIN RSA PRIVATE KEY")
+    assert sorted(out["users"]) == ["app", "inter_broker", "new"]
+
+
+def test_a_partial_tls_secret_is_replaced_whole(fed_chart: Path):
+    out = fed(fed_chart, {"data": {"tls.crt": "Y2VydA=="}})
+    assert out["tls"]["tls.crt"] != "Y2VydA==" and "ca.crt" in out["tls"]

@@ -157,6 +157,39 @@ client Service, short and qualified.
 {{- end -}}
 
 {{/*
+kafka.tlsSecretData: the data of the generated TLS Secret (a YAML map, base64 values):
+the existing Secret's tls.crt, tls.key and ca.crt when it has all three, else a new CA and
+a certificate for kafka.tlsDnsNames. Given (dict "existing" <looked-up Secret or empty>
+"ctx" .); the tests feed "existing" directly (lookup is empty under helm template).
+*/}}
+{{- define "kafka.tlsSecretData" -}}
+{{- $ctx := .ctx -}}
+{{- $old := .existing | default dict -}}
+{{- if and (dig "data" "tls.crt" "" $old) (dig "data" "tls.key" "" $old) (dig "data" "ca.crt" "" $old) -}}
+{{- toYaml (pick $old.data "tls.crt" "tls.key" "ca.crt") -}}
+{{- else -}}
+{{- $days := int $ctx.Values.tls.generated.validityDays -}}
+{{- $ca := genCA (printf "%s-ca" (include "kafka.fullname" $ctx)) $days -}}
+{{- $cert := genSignedCert (include "kafka.fullname" $ctx) nil (include "kafka.tlsDnsNames" $ctx | fromYamlArray) $days $ca -}}
+{{- toYaml (dict "tls.crt" ($cert.Cert | b64enc) "tls.key" ($cert.Key | b64enc) "ca.crt" ($ca.Cert | b64enc)) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+kafka.usersSecretData: the data of the generated users Secret (YAML, base64 values): one
+key per SASL user, its password from the existing Secret when it has that key, else 32
+random alphanumerics. Given (dict "existing" <looked-up Secret or empty> "ctx" .).
+*/}}
+{{- define "kafka.usersSecretData" -}}
+{{- $old := .existing | default dict -}}
+{{- $data := dict -}}
+{{- range $user := include "kafka.saslUsers" .ctx | fromYamlArray -}}
+{{- $_ := set $data $user (dig "data" $user "" $old | default (randAlphaNum 32 | b64enc)) -}}
+{{- end -}}
+{{- toYaml $data -}}
+{{- end -}}
+
+{{/*
 kafka.propertyValue: a value as written in server.properties. Whole numbers print without
 an exponent (values files give float64), backslashes are escaped for java.util.Properties.
 */}}
