@@ -84,6 +84,27 @@ EXPECT: dict[str, Callable[[Objs], Any]] = {
         in one(o, "ConfigMap")["data"]["server.properties"]
         and "podAffinity" not in pod(o)["affinity"]
         and one(o, "PodDisruptionBudget")["spec"]["maxUnavailable"] == 2),
+    "kafka/sasl-ssl": lambda o: (
+        "listener.security.protocol.map=CLIENT:SASL_SSL,INTERNAL:SASL_SSL"
+        in one(o, "ConfigMap")["data"]["server.properties"]
+        and one(o, "Secret", "stack-kafka-tls")
+        and sorted(one(o, "Secret", "stack-kafka-users")["data"])
+        == ["app", "inter_broker", "monitoring"]
+        and volumes(o)["zookeeper-auth"]["secret"]["secretName"] == "stack-zookeeper-auth"),
+    "kafka/ssl-mtls": lambda o: (
+        "listener.name.client.ssl.client.auth=required"
+        in one(o, "ConfigMap")["data"]["server.properties"]
+        and volumes(o)["tls"]["secret"]["secretName"] == "kafka-broker-tls"
+        and not by_kind(o, "Secret")),
+    "kafka/sasl-plaintext-scram256": lambda o: (
+        "sasl.enabled.mechanisms=SCRAM-SHA-256,PLAIN"
+        in one(o, "ConfigMap")["data"]["server.properties"]
+        and volumes(o)["users"]["secret"]["secretName"] == "kafka-passwords"
+        and not by_kind(o, "Secret")),
+    "kafka/zookeeper-auth": lambda o: (
+        "zookeeper.set.acl=true" in one(o, "ConfigMap")["data"]["server.properties"]
+        and volumes(o)["zookeeper-auth"]["secret"]["items"]
+        == [{"key": "orders-kafka", "path": "orders-kafka"}]),
     "stack/renamed": lambda o: (
         sts(o, "zk") and sts(o, "kafka")
         and "zookeeper.connect=zk:2181" in one(o, "ConfigMap", "kafka-scripts")["data"][

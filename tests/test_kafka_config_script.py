@@ -94,9 +94,12 @@ def test_pod_name_without_ordinal_is_refused(tmp_path):
 
 def test_advertised_listener_is_the_pods_fqdn(tmp_path):
     props = Broker(tmp_path, pod="kafka-2", release="kafka", namespace="streaming").properties()
-    assert props["listeners"] == "PLAINTEXT://:9092"
+    assert props["listeners"] == "CLIENT://:9092,INTERNAL://:9094"
     assert props["advertised.listeners"] == (
-        "PLAINTEXT://kafka-2.kafka-headless.streaming.svc.cluster.local:9092")
+        "CLIENT://kafka-2.kafka-headless.streaming.svc.cluster.local:9092,"
+        "INTERNAL://kafka-2.kafka-headless.streaming.svc.cluster.local:9094")
+    assert props["listener.security.protocol.map"] == "CLIENT:PLAINTEXT,INTERNAL:PLAINTEXT"
+    assert props["inter.broker.listener.name"] == "INTERNAL"
 
 
 def test_advertised_listener_follows_cluster_domain_and_headless_name(tmp_path):
@@ -104,7 +107,8 @@ def test_advertised_listener_follows_cluster_domain_and_headless_name(tmp_path):
               "service": {"headless": {"name": "kafka-svc"}}}
     props = Broker(tmp_path, values, pod="kafka-0", namespace="default").properties()
     assert props["advertised.listeners"] == (
-        "PLAINTEXT://kafka-0.kafka-svc.default.svc.corp.example:9092")
+        "CLIENT://kafka-0.kafka-svc.default.svc.corp.example:9092,"
+        "INTERNAL://kafka-0.kafka-svc.default.svc.corp.example:9094")
 
 
 def test_generated_properties_from_defaults(tmp_path):

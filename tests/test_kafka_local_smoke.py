@@ -13,6 +13,7 @@ broker stops on SIGTERM, and configure.sh refuses the volume for another pod.
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import signal
@@ -42,11 +43,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(path: Path, text: str, seconds: float) -> None:
+def wait_for(path: Path, text: str, seconds: float,
+             proc: subprocess.Popen | None = None) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if path.exists() and text in path.read_text(errors="replace"):
             return
+        if proc is not None and proc.poll() is not None:
+            break
         time.sleep(0.5)
     raise AssertionError(f"{text!r} not in {path} after {seconds}s:\n"
                          + (path.read_text(errors="replace")[-3000:] if path.exists() else ""))
@@ -71,16 +75,34 @@ def libs() -> Path:
     return LIBS
 
 
+ZK_PASSWORD = "zk-smoke-password-0123456789"
+ZK_SASL = {"zookeeper": {"auth": {"enabled": True, "existingSecret": "zk-auth"}}}
+
+
 @pytest.fixture
-def zookeeper(tmp_path: Path, libs: Path) -> Iterator[int]:
+def zookeeper(request: pytest.FixtureRequest, tmp_path: Path, libs: Path) -> Iterator[int]:
+    """A standalone ZooKeeper; when the test's security values turn on zookeeper.auth it
+    requires SASL (DIGEST-MD5) from every client, user kafka with ZK_PASSWORD, as the
+    zookeeper chart's auth.client does."""
+    callspec = getattr(request.node, "callspec", None)
+    sasl = "zookeeper" in (callspec.params.get("security", {}) if callspec else {})
     port = free_port()
     cfg = tmp_path / "zoo.cfg"
     cfg.write_text(f"tickTime=2000\ndataDir={tmp_path / 'zk'}\nclientPort={port}\n"
                    "admin.enableServer=false\n4lw.commands.whitelist=ruok\n")
+    opts = []
+    if sasl:
+        with cfg.open("a") as f:
+            f.write("authProvider.sasl=org.apache.zookeeper.server.auth.SASLAuthenticationProvider\n"
+                    "enforce.auth.enabled=true\nenforce.auth.schemes=sasl\n")
+        jaas = tmp_path / "zk-server-jaas.conf"
+        jaas.write_text("Server {\n  org.apache.zookeeper.server.auth.DigestLoginModule required\n"
+                        f'  user_kafka="{ZK_PASSWORD}";\n}};\n')
+        opts = [f"-Djava.security.auth.login.config={jaas}"]
     log = tmp_path / "zk.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            ["java", "-Xmx256M", "-cp", f"{libs}/*",
+            ["java", "-Xmx256M", *opts, "-cp", f"{libs}/*",
              f"-Dlog4j.configuration=file:{FIXTURES / 'smoke-bin' / 'tools-log4j.properties'}",
              "org.apache.zookeeper.server.quorum.QuorumPeerMain", str(cfg)],
             stdout=out, stderr=subprocess.STDOUT)
@@ -101,12 +123,37 @@ def zookeeper(tmp_path: Path, libs: Path) -> Iterator[int]:
         stop(proc)
 
 
-def test_chart_scripts_start_a_real_broker(tmp_path: Path, libs: Path, zookeeper: int):
-    port = free_port()
-    values = {"replicaCount": 1, "containerPorts": {"client": port},
-              "service": {"ports": {"client": port}}, "heapOpts": "-Xmx512M -Xms512M",
+def secret_files(objs: list[dict], name: str, target: Path) -> None:
+    """A rendered Secret's data as files, as the kubelet mounts them (mode 0440)."""
+    target.mkdir(parents=True)
+    for key, value in one(objs, "Secret", name)["data"].items():
+        (target / key).write_bytes(base64.b64decode(value))
+        (target / key).chmod(0o440)
+
+
+SECURE = {"listeners": {"client": {"protocol": "SASL_SSL"},
+                        "interbroker": {"protocol": "SASL_SSL"}}}
+
+
+MTLS = {"listeners": {"client": {"protocol": "SSL"}, "interbroker": {"protocol": "SSL"}},
+        "tls": {"clientAuth": "required"}}
+
+
+@pytest.mark.parametrize("security", [{}, SECURE, {**SECURE, **ZK_SASL}, MTLS],
+                         ids=["plaintext", "sasl-ssl", "sasl-ssl-zookeeper-sasl", "ssl-mtls"])
+def test_chart_scripts_start_a_real_broker(tmp_path: Path, libs: Path, zookeeper: int,
+                                           security: dict):
+    port, internal = free_port(), free_port()
+    values = {"replicaCount": 1, "heapSize": "512M", **security,
+              "service": {"ports": {"client": port}},
               "zookeeper": {"serviceName": "127.0.0.1", "port": zookeeper,
-                            "chroot": "/smoke"}}
+                            "chroot": "/smoke", **security.get("zookeeper", {})}}
+    protocols = {name: listener["protocol"]
+                 for name, listener in security.get("listeners", {}).items()}
+    values["listeners"] = {
+        "client": {"containerPort": port, "protocol": protocols.get("client", "PLAINTEXT")},
+        "interbroker": {"containerPort": internal,
+                        "protocol": protocols.get("interbroker", "PLAINTEXT")}}
     objs = render_chart("kafka", values, release=RELEASE, namespace=NAMESPACE)
     chart = tmp_path / "chart"
     chart.mkdir()
@@ -120,8 +167,19 @@ def test_chart_scripts_start_a_real_broker(tmp_path: Path, libs: Path, zookeeper
         BASE_CONFIG=str(chart / "server.properties"),
         SERVER_PROPERTIES=str(tmp_path / "config-generated" / "server.properties"),
         DATA_LOG_DIR=str(tmp_path / "data" / "log"), LOG_DIR=str(tmp_path / "logs"),
-        KAFKA_LOG4J_OPTS=f"-Dlog4j.configuration=file:{chart / 'log4j.properties'}",
+        BROKER_LOG4J_CONFIG=str(chart / "log4j.properties"),
         KAFKA_HOME=str(tmp_path / "kafka"), KAFKA_SMOKE_LIBS=str(libs))
+    if "TLS_DIR" in env:
+        env["TLS_DIR"] = str(tmp_path / "secrets" / "tls")
+        secret_files(objs, env["TLS_SECRET"], Path(env["TLS_DIR"]))
+    if "USERS_DIR" in env:
+        env["USERS_DIR"] = str(tmp_path / "secrets" / "users")
+        secret_files(objs, env["USERS_SECRET"], Path(env["USERS_DIR"]))
+    if "ZOOKEEPER_AUTH_PASSWORD_FILE" in env:
+        zk_secret = tmp_path / "secrets" / "zookeeper"
+        zk_secret.mkdir(parents=True)
+        (zk_secret / "client-password").write_text(ZK_PASSWORD)
+        env["ZOOKEEPER_AUTH_PASSWORD_FILE"] = str(zk_secret / "client-password")
     shutil.copytree(FIXTURES / "smoke-bin", tmp_path / "kafka" / "bin")
 
     hosts = tmp_path / "hosts"
@@ -138,15 +196,50 @@ def test_chart_scripts_start_a_real_broker(tmp_path: Path, libs: Path, zookeeper
         broker = subprocess.Popen(with_hosts(chart / "start.sh"), env=env, stdout=out,
                                   stderr=subprocess.STDOUT)
     try:
-        wait_for(log, "[KafkaServer id=0] started", 180)
+        wait_for(log, "[KafkaServer id=0] started", 180, broker)
+        probe = subprocess.run(with_hosts(chart / "startup-check.sh"),
+                               env={**env, "KAFKA_BIN": env["KAFKA_HOME"] + "/bin"},
+                               capture_output=True, text=True, timeout=120, check=False)
+        assert probe.returncode == 0, probe.stdout + probe.stderr
         test_pod = one(objs, "Pod")["spec"]["containers"][0]
         test_env = {e["name"]: e["value"] for e in test_pod["env"]}
         test_env.update(PATH=os.environ["PATH"], KAFKA_HOME=env["KAFKA_HOME"],
-                        KAFKA_SMOKE_LIBS=str(libs), LOG_DIR=str(tmp_path / "test-logs"))
+                        KAFKA_SMOKE_LIBS=str(libs), LOG_DIR=str(tmp_path / "test-logs"),
+                        CLIENT_PROPERTIES=str(tmp_path / "test-config" / "client.properties"))
+        if "TLS_DIR" in test_env:
+            test_env["TLS_DIR"] = env["TLS_DIR"]
+        if "USERS_DIR" in test_env:
+            test_env["USERS_DIR"] = env["USERS_DIR"]
         result = subprocess.run(with_hosts(chart / "test-produce-consume.sh"), env=test_env,
                                 capture_output=True, text=True, timeout=600, check=False)
         assert result.returncode == 0, result.stdout + result.stderr
         assert "--- OK: message went through" in result.stdout
+        if "USERS_DIR" in env:
+            # A wrong password is refused.
+            users = Path(env["USERS_DIR"])
+            wrong = tmp_path / "wrong-users"
+            wrong.mkdir()
+            (wrong / "user1").write_text("not-the-password")
+            bad = subprocess.run(with_hosts(chart / "test-produce-consume.sh"),
+                                 env={**test_env, "USERS_DIR": str(wrong), "TOOL_TIMEOUT": "30",
+                                      "CLIENT_PROPERTIES": str(tmp_path / "bad" / "c.properties")},
+                                 capture_output=True, text=True, timeout=300, check=False)
+            assert bad.returncode != 0
+            assert "Authentication failed" in bad.stdout + bad.stderr, bad.stdout + bad.stderr
+            logged = log.read_text() + result.stdout + result.stderr
+            for secret in users.iterdir():
+                assert secret.read_text() not in logged
+        if "ZOOKEEPER_AUTH_PASSWORD_FILE" in env:
+            # The broker's znodes carry ACLs: writable by the kafka user only.
+            acl = subprocess.run(
+                [env["KAFKA_HOME"] + "/bin/zookeeper-shell.sh", f"127.0.0.1:{zookeeper}",
+                 "getAcl", "/smoke/brokers/ids/0"],
+                env={**env, "KAFKA_OPTS": "-Djava.security.auth.login.config="
+                     + str(Path(env["SERVER_PROPERTIES"]).parent / "zookeeper-jaas.conf")},
+                capture_output=True, text=True, timeout=60, check=False)
+            assert "'sasl,'kafka" in acl.stdout, acl.stdout + acl.stderr
+            assert "'world,'anyone\n: cdrwa" not in acl.stdout
+            assert ZK_PASSWORD not in log.read_text()
     finally:
         stop(broker)
     wait_for(log, "[KafkaServer id=0] shut down completed", 5)

@@ -56,7 +56,10 @@ def test_default_objects_and_names():
     headless = one(objs, "Service", "rel-kafka-headless")
     assert headless["spec"]["clusterIP"] == "None"
     assert headless["spec"]["publishNotReadyAddresses"] is True
-    assert [p["port"] for p in headless["spec"]["ports"]] == [9092]
+    assert [(p["name"], p["port"]) for p in headless["spec"]["ports"]] == [
+        ("tcp-client", 9092), ("tcp-internal", 9094)]
+    client = one(objs, "Service", "rel-kafka")
+    assert [(p["name"], p["port"]) for p in client["spec"]["ports"]] == [("tcp-client", 9092)]
     assert one(objs, "PodDisruptionBudget", "rel-kafka")["apiVersion"] == "policy/v1"
     assert one(objs, "ServiceAccount", "rel-kafka")["automountServiceAccountToken"] is False
     assert one(objs, "ConfigMap", "rel-kafka-scripts")
@@ -122,9 +125,10 @@ def test_listener_identity_comes_from_downward_api():
     assert env["POD_NAMESPACE"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.namespace"
     assert env["HEADLESS_SERVICE"]["value"] == "prod-kafka-headless"
     assert env["CLUSTER_DOMAIN"]["value"] == "cluster.local"
-    assert env["LISTENER_PORT"]["value"] == "9092"
     props = base_properties()
-    assert not {"listeners", "advertised.listeners", "log.dirs"} & props.keys()
+    # listeners are the same on every broker; what each pod advertises is its own.
+    assert props["listeners"] == "CLIENT://:9092,INTERNAL://:9094"
+    assert not {"advertised.listeners", "log.dirs", "broker.id"} & props.keys()
 
 
 def test_kafka_scripts_get_console_logging_and_writable_dirs():

@@ -37,7 +37,16 @@ def run(tmp_path: Path, pod: str, output: str, rc: int = 0,
         f'cat "$(dirname "$0")/answer"\nexit {rc}\n'
     )
     tool.chmod(0o755)
-    env = {"PATH": os.environ["PATH"], "POD_NAME": pod, "LISTENER_PORT": "9092",
+    # What configure.sh wrote at start: server.properties and the broker's client config.
+    config = tmp_path / "config-generated"
+    config.mkdir(exist_ok=True)
+    (config / "server.properties").write_text(
+        "listeners=CLIENT://:9092,INTERNAL://:9094\ninter.broker.listener.name=INTERNAL\n"
+        f"advertised.listeners=CLIENT://{pod}.h.ns.svc.cluster.local:9092,"
+        f"INTERNAL://{pod}.h.ns.svc.cluster.local:9094\n")
+    (config / "client.properties").write_text("security.protocol=PLAINTEXT\n")
+    env = {"PATH": os.environ["PATH"], "POD_NAME": pod,
+           "SERVER_PROPERTIES": str(config / "server.properties"),
            "BROKER_ID_OFFSET": offset, "KAFKA_BIN": str(fake), "JMX_PORT": "5555"}
     return subprocess.run(["bash", str(SCRIPT)], env=env, capture_output=True, text=True,
                           timeout=30)
@@ -49,8 +58,12 @@ def test_passes_when_this_broker_is_in_every_isr_it_belongs_to(tmp_path: Path) -
     assert result.returncode == 0, result.stderr
     heap, args = (tmp_path / "bin" / "called").read_text().strip().split("|")
     assert "-Xmx96m" in heap
-    assert args.split() == ["--bootstrap-server", "localhost:9092", "--describe",
-                            "--under-replicated-partitions"]
+    # The inter-broker listener, by the advertised name (TLS hostname verification), with
+    # the client config configure.sh wrote.
+    assert args.split() == [
+        "--bootstrap-server", "stack-kafka-2.h.ns.svc.cluster.local:9094",
+        "--command-config", str(tmp_path / "config-generated" / "client.properties"),
+        "--describe", "--under-replicated-partitions"]
 
 
 def test_fails_while_this_broker_is_missing_from_an_isr(tmp_path: Path) -> None:
@@ -72,7 +85,18 @@ def test_does_not_wait_for_partitions_without_a_leader(tmp_path: Path) -> None:
 def test_fails_when_the_broker_does_not_answer(tmp_path: Path) -> None:
     result = run(tmp_path, "stack-kafka-0", "Timed out waiting for a node assignment", rc=1)
     assert result.returncode == 1
-    assert "does not answer on :9092" in result.stderr
+    assert ("does not answer on stack-kafka-0.h.ns.svc.cluster.local:9094" in result.stderr)
+
+
+def test_fails_before_configure_sh_wrote_the_client_config(tmp_path: Path) -> None:
+    run(tmp_path, "stack-kafka-0", IN_SYNC_ELSEWHERE)
+    (tmp_path / "config-generated" / "client.properties").unlink()
+    result = subprocess.run(["bash", str(SCRIPT)], capture_output=True, text=True, timeout=30,
+                            env={"PATH": os.environ["PATH"], "POD_NAME": "stack-kafka-0",
+                                 "SERVER_PROPERTIES": str(tmp_path / "config-generated"
+                                                          / "server.properties")})
+    assert result.returncode == 1
+    assert "has not written its configuration yet" in result.stderr
 
 
 @pytest.mark.parametrize("pod", ["kafka", "kafka-x"])

@@ -1,21 +1,31 @@
 #!/bin/bash
-# configure.sh: write this broker's server.properties.
+# configure.sh: write this broker's server.properties, and the client config and JAAS file
+# its own tools use.
 #
-# The chart renders the settings every broker shares into BASE_CONFIG; this script adds
-# what only the pod knows: broker.id from the pod ordinal, the listeners, the advertised
-# listener FQDN and log.dirs. Every path comes from the environment, so the script runs
-# unchanged outside a cluster (the chart's tests do that).
+# The chart renders the settings every broker shares into BASE_CONFIG (listeners, their
+# security protocols, SASL mechanisms: no secret); this script adds what only the pod knows
+# or what must not sit in a ConfigMap: broker.id from the pod ordinal, the advertised
+# listener FQDN, log.dirs, the TLS keystore built from the mounted Secret (after checking
+# that the certificate covers this pod's FQDN), the listeners' JAAS entries with the SASL
+# passwords, and ZooKeeper's JAAS Client section. Files holding secrets are mode 0600 on the
+# config emptyDir. Every path comes from the environment, so the script runs unchanged
+# outside a cluster (the chart's tests do that).
 #
 # Environment:
 #   POD_NAME           pod name, <statefulset>-<ordinal> (downward API metadata.name)
 #   POD_NAMESPACE      pod namespace (downward API metadata.namespace)
 #   HEADLESS_SERVICE   headless Service that gives each broker its DNS name
 #   CLUSTER_DOMAIN     cluster DNS suffix (default cluster.local)
-#   LISTENER_PORT      PLAINTEXT listener port (default 9092)
 #   BROKER_ID_OFFSET   added to the ordinal to give broker.id (default 0)
 #   BASE_CONFIG        shared settings rendered by the chart
-#   SERVER_PROPERTIES  file to write (on an emptyDir: the root filesystem is read-only)
+#   SERVER_PROPERTIES  file to write (on an emptyDir: the root filesystem is read-only);
+#                      client.properties, zookeeper-jaas.conf and tls/ go beside it
 #   DATA_LOG_DIR       Kafka's log.dirs, a subdirectory of the data volume
+#   TLS_DIR, TLS_SECRET             tls.crt, tls.key, ca.crt (listeners with SSL)
+#   USERS_DIR, USERS_SECRET         one password file per user (listeners with SASL)
+#   SASL_USERS, INTER_BROKER_USER   every SASL user (comma list); the inter-broker one
+#   ZOOKEEPER_AUTH_USERNAME, ZOOKEEPER_AUTH_PASSWORD_FILE, ZOOKEEPER_AUTH_SECRET
+#                      ZooKeeper SASL (the JAAS Client section), when set
 set -euo pipefail
 
 die() {
@@ -27,11 +37,12 @@ die() {
 : "${POD_NAMESPACE:?POD_NAMESPACE must be set (downward API metadata.namespace)}"
 : "${HEADLESS_SERVICE:?HEADLESS_SERVICE must be set}"
 CLUSTER_DOMAIN="${CLUSTER_DOMAIN:-cluster.local}"
-LISTENER_PORT="${LISTENER_PORT:-9092}"
 BROKER_ID_OFFSET="${BROKER_ID_OFFSET:-0}"
 BASE_CONFIG="${BASE_CONFIG:-/opt/kafka/chart/server.properties}"
 SERVER_PROPERTIES="${SERVER_PROPERTIES:-/opt/kafka/config-generated/server.properties}"
 DATA_LOG_DIR="${DATA_LOG_DIR:-/var/lib/kafka/data/log}"
+script_dir="${SCRIPT_DIR:-$(dirname "${BASH_SOURCE[0]}")}"
+config_dir=$(dirname "$SERVER_PROPERTIES")
 
 # broker.id is an integer: the StatefulSet ordinal, the trailing number of the pod name.
 if [[ "$POD_NAME" =~ -([0-9]+)$ ]]; then
@@ -43,7 +54,7 @@ fi
 broker_id=$((ordinal + 10#$BROKER_ID_OFFSET))
 
 [[ -r "$BASE_CONFIG" ]] || die "cannot read the chart's shared settings $BASE_CONFIG"
-if owned=$(grep -E '^[[:space:]]*(broker\.id|node\.id|listeners|advertised\.listeners|log\.dirs?)[[:space:]]*[=:]' "$BASE_CONFIG"); then
+if owned=$(grep -E '^[[:space:]]*(broker\.id|node\.id|advertised\.listeners|log\.dirs?|ssl\.(keystore|truststore)\.location|listener\.name\.[^=]*\.sasl\.jaas\.config)[[:space:]]*[=:]' "$BASE_CONFIG"); then
   die "$BASE_CONFIG sets keys this script owns: $owned"
 fi
 
@@ -60,8 +71,87 @@ if [[ -f "$meta" ]]; then
 fi
 mkdir -p "$DATA_LOG_DIR"
 
+# The last value of a key in the chart's shared settings.
+base_prop() { sed -n "s/^$1=//p" "$BASE_CONFIG" | tail -n 1; }
+
+listeners=$(base_prop listeners)
+protocol_map=$(base_prop listener.security.protocol.map)
+[[ -n "$listeners" ]] || die "$BASE_CONFIG sets no listeners"
+[[ -n "$protocol_map" ]] || die "$BASE_CONFIG sets no listener.security.protocol.map"
+inter_broker_listener=$(base_prop inter.broker.listener.name)
+inter_broker_mechanism=$(base_prop sasl.mechanism.inter.broker.protocol)
+IFS=, read -r -a mechanisms <<<"$(base_prop sasl.enabled.mechanisms)"
+declare -A protocol_of=()
+for entry in ${protocol_map//,/ }; do
+  protocol_of[${entry%%:*}]=${entry#*:}
+done
+
+need_tls=false
+need_sasl=false
+for name in "${!protocol_of[@]}"; do
+  [[ "${protocol_of[$name]}" == *SSL ]] && need_tls=true
+  [[ "${protocol_of[$name]}" == SASL_* ]] && need_sasl=true
+done
+
+# A password from a Secret file, checked to be usable inside a JAAS string; never printed.
+read_password() {
+  local file="$1" secret="$2" value
+  [[ -r "$file" ]] || die "Secret $secret has no key '$(basename "$file")' (or it is not mounted at $(dirname "$file"))"
+  value=$(<"$file")
+  [[ -n "$value" ]] || die "Secret $secret key '$(basename "$file")' is empty"
+  if [[ "$value" == *'"'* || "$value" == *\\* || "$value" == *,* || "$value" == *$'\n'* ]]; then
+    die "Secret $secret key '$(basename "$file")' contains a quote, a backslash, a comma or a newline, which JAAS and SCRAM credentials cannot carry"
+  fi
+  printf '%s' "$value"
+}
+
 fqdn="$POD_NAME.$HEADLESS_SERVICE.$POD_NAMESPACE.svc.$CLUSTER_DOMAIN"
-mkdir -p "$(dirname "$SERVER_PROPERTIES")"
+if [[ "$need_tls" == true ]]; then
+  : "${TLS_DIR:?TLS_DIR must be set: a listener runs SSL}"
+  tls_secret="${TLS_SECRET:-the TLS Secret}"
+  for file in tls.crt tls.key ca.crt; do
+    [[ -r "$TLS_DIR/$file" ]] || die "Secret $tls_secret has no $file (or it is not mounted at $TLS_DIR)"
+  done
+  if ! bash "$script_dir/tls.sh" covers "$TLS_DIR/tls.crt" "$fqdn"; then
+    die "the certificate in Secret $tls_secret (tls.crt) does not cover this broker's name $fqdn;" \
+      "issue it for *.$HEADLESS_SERVICE.$POD_NAMESPACE.svc.$CLUSTER_DOMAIN (or every broker's name)"
+  fi
+  bash "$script_dir/tls.sh" keystore "$TLS_DIR" "$config_dir/tls/keystore.pem"
+fi
+
+declare -A passwords=()
+if [[ "$need_sasl" == true ]]; then
+  : "${USERS_DIR:?USERS_DIR must be set: a listener runs SASL}"
+  : "${INTER_BROKER_USER:?INTER_BROKER_USER must be set: a listener runs SASL}"
+  users_secret="${USERS_SECRET:-the users Secret}"
+  for user in ${SASL_USERS//,/ } "$INTER_BROKER_USER"; do
+    passwords[$user]=$(read_password "$USERS_DIR/$user" "$users_secret")
+  done
+fi
+
+# The JAAS entry of one SASL mechanism on listener $1: the inter-broker user's
+# credentials on the inter-broker listener (the brokers log in with them), and for PLAIN
+# every user's password (PLAIN checks against these user_<name> entries).
+jaas_entry() {
+  local listener=$1 mechanism=$2 entry user
+  case "$mechanism" in
+    SCRAM-SHA-256 | SCRAM-SHA-512) entry="org.apache.kafka.common.security.scram.ScramLoginModule required" ;;
+    PLAIN) entry="org.apache.kafka.common.security.plain.PlainLoginModule required" ;;
+    *) die "unknown SASL mechanism '$mechanism' in sasl.enabled.mechanisms" ;;
+  esac
+  if [[ "$listener" == "$inter_broker_listener" || "$mechanism" == PLAIN ]]; then
+    entry+=" username=\"$INTER_BROKER_USER\" password=\"${passwords[$INTER_BROKER_USER]}\""
+  fi
+  if [[ "$mechanism" == PLAIN ]]; then
+    for user in $(printf '%s\n' "${!passwords[@]}" | sort); do
+      entry+=" user_$user=\"${passwords[$user]}\""
+    done
+  fi
+  printf '%s;' "$entry"
+}
+
+mkdir -p "$config_dir"
+umask 077
 tmp="$SERVER_PROPERTIES.tmp"
 {
   echo "# Generated by configure.sh for pod $POD_NAME; do not edit (rewritten at every start)."
@@ -70,9 +160,50 @@ tmp="$SERVER_PROPERTIES.tmp"
   echo
   echo "# Identity of this broker:"
   echo "broker.id=$broker_id"
-  echo "listeners=PLAINTEXT://:$LISTENER_PORT"
-  echo "advertised.listeners=PLAINTEXT://$fqdn:$LISTENER_PORT"
+  echo "advertised.listeners=${listeners//:\/\/:/:\/\/$fqdn:}"
   echo "log.dirs=$DATA_LOG_DIR"
+  if [[ "$need_tls" == true ]]; then
+    echo
+    echo "# TLS, from Secret $tls_secret:"
+    echo "ssl.keystore.location=$config_dir/tls/keystore.pem"
+    echo "ssl.truststore.location=$TLS_DIR/ca.crt"
+  fi
+  if [[ "$need_sasl" == true ]]; then
+    echo
+    echo "# SASL, from Secret $users_secret:"
+    for name in $(printf '%s\n' "${!protocol_of[@]}" | sort); do
+      [[ "${protocol_of[$name]}" == SASL_* ]] || continue
+      for mechanism in "${mechanisms[@]}"; do
+        lower_name=$(tr '[:upper:]' '[:lower:]' <<<"$name")
+        lower_mechanism=$(tr '[:upper:]' '[:lower:]' <<<"$mechanism")
+        echo "listener.name.$lower_name.$lower_mechanism.sasl.jaas.config=$(jaas_entry "$name" "$mechanism")"
+      done
+    done
+  fi
 } >"$tmp"
+chmod 600 "$tmp"
 mv "$tmp" "$SERVER_PROPERTIES"
-echo "configure.sh: broker.id=$broker_id advertised as $fqdn:$LISTENER_PORT, log.dirs=$DATA_LOG_DIR"
+
+# The broker's own client config (startup probe, stale-registration wait, kubectl exec):
+# the inter-broker listener, as the inter-broker user, with the broker's certificate.
+inter_broker_protocol="${protocol_of[$inter_broker_listener]:-PLAINTEXT}"
+CLIENT_PROPERTIES="$config_dir/client.properties" \
+  CLIENT_SECURITY_PROTOCOL="$inter_broker_protocol" \
+  CLIENT_SASL_MECHANISM="$inter_broker_mechanism" CLIENT_USER="${INTER_BROKER_USER:-}" \
+  CLIENT_CERT="$need_tls" SCRIPT_DIR="$script_dir" \
+  bash "$script_dir/client-config.sh"
+
+# ZooKeeper's JAAS Client section, for the broker and the tools that talk to ZooKeeper.
+if [[ -n "${ZOOKEEPER_AUTH_PASSWORD_FILE:-}" ]]; then
+  : "${ZOOKEEPER_AUTH_USERNAME:?ZOOKEEPER_AUTH_USERNAME must be set with ZOOKEEPER_AUTH_PASSWORD_FILE}"
+  zk_password=$(read_password "$ZOOKEEPER_AUTH_PASSWORD_FILE" "${ZOOKEEPER_AUTH_SECRET:-the ZooKeeper Secret}")
+  cat >"$config_dir/zookeeper-jaas.conf.tmp" <<JAAS
+Client {
+  org.apache.zookeeper.server.auth.DigestLoginModule required
+  username="$ZOOKEEPER_AUTH_USERNAME"
+  password="$zk_password";
+};
+JAAS
+  mv "$config_dir/zookeeper-jaas.conf.tmp" "$config_dir/zookeeper-jaas.conf"
+fi
+echo "configure.sh: broker.id=$broker_id advertised as $fqdn ($protocol_map), log.dirs=$DATA_LOG_DIR"

@@ -1,8 +1,11 @@
 #!/bin/bash
 # start.sh: the broker container's command. Writes server.properties with configure.sh,
-# waits out a stale registration of this broker id in ZooKeeper, then replaces itself with
-# Kafka so the JVM is PID 1 and receives SIGTERM directly (controlled shutdown within
-# terminationGracePeriodSeconds).
+# writes the SCRAM credentials of every SASL user to ZooKeeper (before the broker starts,
+# the bootstrap path Kafka supports in ZooKeeper mode), waits out a stale registration of
+# this broker id in ZooKeeper, then replaces itself with Kafka so the JVM is PID 1 and
+# receives SIGTERM directly (controlled shutdown within terminationGracePeriodSeconds).
+# With ZooKeeper authentication, the broker and these tools log in with the JAAS Client
+# section configure.sh wrote (java.security.auth.login.config).
 #
 # The broker's JVM settings arrive as BROKER_HEAP_OPTS, BROKER_OPTS and BROKER_LOG4J_CONFIG
 # and become Kafka's KAFKA_HEAP_OPTS, KAFKA_OPTS and KAFKA_LOG4J_OPTS here, for the broker
@@ -17,7 +20,68 @@ script_dir=$(dirname "${BASH_SOURCE[0]}")
 export SERVER_PROPERTIES="${SERVER_PROPERTIES:-/opt/kafka/config-generated/server.properties}"
 kafka_home="${KAFKA_HOME:-/opt/kafka}"
 
+config_dir=$(dirname "$SERVER_PROPERTIES")
+zk_jaas="$config_dir/zookeeper-jaas.conf"
+zk_opts=""
+if [[ -n "${ZOOKEEPER_AUTH_PASSWORD_FILE:-}" ]]; then
+  zk_opts="-Djava.security.auth.login.config=$zk_jaas"
+fi
+
 prop() { sed -n "s/^$1=//p" "$SERVER_PROPERTIES" | tail -n 1; }
+
+# A Kafka tool that talks to ZooKeeper: a small heap, no JMX port clash, ZooKeeper's JAAS.
+zk_tool() {
+  env -u JMX_PORT -u KAFKA_JMX_OPTS KAFKA_HEAP_OPTS="-Xmx64m" KAFKA_OPTS="$zk_opts" \
+    timeout "${TOOL_TIMEOUT:-60}" "$@"
+}
+
+# kafka-configs.sh --zookeeper needs the chroot of zookeeper.connect to exist, which the
+# broker would only create when it starts: create it first (each level; "exists" is
+# fine), with the ACL the broker would give it when ZooKeeper authentication is on.
+ensure_chroot() {
+  local connect=$1 path="" part
+  [[ "$connect" == */* ]] || return 0
+  local hosts=${connect%%/*} chroot=${connect#*/}
+  local acl=()
+  [[ -n "$zk_opts" ]] && acl=("sasl:${ZOOKEEPER_AUTH_USERNAME:-kafka}:cdrwa,world:anyone:r")
+  IFS=/ read -r -a parts <<<"$chroot"
+  for part in "${parts[@]}"; do
+    [[ -n "$part" ]] || continue
+    path+="/$part"
+    zk_tool "$kafka_home/bin/zookeeper-shell.sh" "$hosts" create "$path" "" "${acl[@]}" >/dev/null 2>&1 || true
+  done
+}
+
+# SCRAM credentials of every SASL user (the inter-broker user included) in ZooKeeper,
+# where the brokers check them. Written at every start from the mounted Secret: idempotent,
+# and a password changed in the Secret takes effect when the first broker restarts. The
+# password goes through a 0600 file (--add-config-file), never a command line or a log.
+write_scram_credentials() {
+  local mechanisms connect user file out config
+  mechanisms=$(prop sasl.enabled.mechanisms)
+  [[ "$mechanisms" == *SCRAM-* ]] || return 0
+  connect=$(prop zookeeper.connect)
+  ensure_chroot "$connect"
+  file="$config_dir/scram-credentials.properties"
+  # SASL_USERS: every user, the inter-broker one included.
+  for user in ${SASL_USERS//,/ }; do
+    config=""
+    for mechanism in ${mechanisms//,/ }; do
+      [[ "$mechanism" == SCRAM-* ]] || continue
+      config+="$mechanism=password=$(<"$USERS_DIR/$user")"$'\n'
+    done
+    (umask 077 && printf '%s' "$config" >"$file")
+    if ! out=$(zk_tool "$kafka_home/bin/kafka-configs.sh" --zookeeper "$connect" --alter \
+        --entity-type users --entity-name "$user" --add-config-file "$file" 2>&1); then
+      rm -f "$file"
+      echo "start.sh: could not write the SCRAM credentials of user $user to ZooKeeper ($connect):" >&2
+      grep -v -i -e password -e deprecated -e bootstrap-server <<<"$out" | tail -n 5 >&2
+      exit 1
+    fi
+  done
+  rm -f "$file"
+  echo "start.sh: SCRAM credentials written for ${SASL_USERS:-} ($mechanisms)"
+}
 
 # A broker that comes back before its previous ZooKeeper session expired finds its own
 # /brokers/ids/<id> still registered and exits with NodeExistsException; the pod then
@@ -36,8 +100,7 @@ wait_for_stale_registration() {
   [[ -x "$shell" && -n "$id" && -n "$connect" ]] || return 0
   deadline=$(( SECONDS + wait_s ))
   while :; do
-    out=$(env -u JMX_PORT -u KAFKA_JMX_OPTS KAFKA_HEAP_OPTS="-Xmx64m" \
-      timeout 30 "$shell" "$connect" get "/brokers/ids/$id" 2>&1) || true
+    out=$(TOOL_TIMEOUT=30 zk_tool "$shell" "$connect" get "/brokers/ids/$id" 2>&1) || true
     grep -q '"endpoints"' <<<"$out" || return 0
     if (( SECONDS >= deadline )); then
       echo "start.sh: /brokers/ids/$id is still registered after ${wait_s}s; starting anyway" >&2
@@ -49,10 +112,12 @@ wait_for_stale_registration() {
 }
 
 bash "$script_dir/configure.sh"
+write_scram_credentials
 wait_for_stale_registration
 
 export KAFKA_HEAP_OPTS="${BROKER_HEAP_OPTS:--Xmx1G -Xms1G}"
-export KAFKA_OPTS="${BROKER_OPTS:-}"
+export KAFKA_OPTS="${BROKER_OPTS:-}${zk_opts:+ $zk_opts}"
+export KAFKA_OPTS="${KAFKA_OPTS# }"
 if [[ -n "${BROKER_LOG4J_CONFIG:-}" ]]; then
   export KAFKA_LOG4J_OPTS="-Dlog4j.configuration=file:$BROKER_LOG4J_CONFIG"
 fi

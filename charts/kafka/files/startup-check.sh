@@ -9,12 +9,15 @@
 # Partitions without a leader are not waited for: this broker cannot catch up on them
 # anyway, and waiting would only hold a whole-cluster restart hostage.
 #
-# Env: POD_NAME, LISTENER_PORT (9092), BROKER_ID_OFFSET (0), KAFKA_BIN (/opt/kafka/bin),
+# It asks this broker on its inter-broker listener, as the advertised name (TLS hostname
+# verification holds), with the client config configure.sh wrote at start from the
+# mounted Secrets (client.properties beside SERVER_PROPERTIES: the inter-broker user).
+#
+# Env: POD_NAME, BROKER_ID_OFFSET (0), KAFKA_BIN (/opt/kafka/bin), SERVER_PROPERTIES,
 #      PROBE_HEAP_OPTS (heap of the probe's own JVM).
 set -euo pipefail
 
 : "${POD_NAME:?POD_NAME is required}"
-LISTENER_PORT="${LISTENER_PORT:-9092}"
 BROKER_ID_OFFSET="${BROKER_ID_OFFSET:-0}"
 KAFKA_BIN="${KAFKA_BIN:-/opt/kafka/bin}"
 
@@ -24,14 +27,31 @@ if [[ ! "$ordinal" =~ ^[0-9]+$ ]]; then
   exit 1
 fi
 broker_id=$((10#$ordinal + BROKER_ID_OFFSET))
+SERVER_PROPERTIES="${SERVER_PROPERTIES:-/opt/kafka/config-generated/server.properties}"
+client_config="$(dirname "$SERVER_PROPERTIES")/client.properties"
+if [[ ! -r "$SERVER_PROPERTIES" || ! -r "$client_config" ]]; then
+  echo "startup-check.sh: broker $broker_id has not written its configuration yet" >&2
+  exit 1
+fi
+listener=$(sed -n 's/^inter.broker.listener.name=//p' "$SERVER_PROPERTIES" | tail -n 1)
+advertised=$(sed -n 's/^advertised.listeners=//p' "$SERVER_PROPERTIES" | tail -n 1)
+bootstrap=""
+for entry in ${advertised//,/ }; do
+  [[ "${entry%%://*}" == "${listener:-INTERNAL}" ]] && bootstrap="${entry#*://}"
+done
+if [[ -z "$bootstrap" ]]; then
+  echo "startup-check.sh: no advertised ${listener:-INTERNAL} listener in $SERVER_PROPERTIES" >&2
+  exit 1
+fi
 
 # The probe's JVM runs beside the broker: a small heap, and no JMX port clash.
 export KAFKA_HEAP_OPTS="${PROBE_HEAP_OPTS:--Xmx96m -Xms32m}"
 unset JMX_PORT KAFKA_JMX_OPTS
 
-if ! out="$("$KAFKA_BIN/kafka-topics.sh" --bootstrap-server "localhost:$LISTENER_PORT" \
-    --describe --under-replicated-partitions 2>&1)"; then
-  echo "startup-check.sh: broker $broker_id does not answer on :$LISTENER_PORT yet" >&2
+if ! out="$("$KAFKA_BIN/kafka-topics.sh" --bootstrap-server "$bootstrap" \
+    --command-config "$client_config" --describe --under-replicated-partitions 2>&1)"; then
+  echo "startup-check.sh: broker $broker_id does not answer on $bootstrap yet:" \
+    "$(grep -E 'Exception|Error' <<<"$out" | tail -n 2 | paste -sd' ')" >&2
   exit 1
 fi
 

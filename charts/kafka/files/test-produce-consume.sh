@@ -7,6 +7,8 @@
 #   REPLICATION_FACTOR  replication factor of the test topic (min(3, brokers))
 #   PARTITIONS          partitions of the test topic (default 3)
 #   TOOL_TIMEOUT        seconds allowed for each Kafka tool call (default 120)
+#   CLIENT_PROPERTIES   client config to write with client-config.sh first (its
+#                       CLIENT_* / TLS_* / USERS_* variables; PLAINTEXT without them)
 set -euo pipefail
 
 : "${BOOTSTRAP_SERVER:?BOOTSTRAP_SERVER must be set}"
@@ -14,6 +16,14 @@ set -euo pipefail
 PARTITIONS="${PARTITIONS:-3}"
 TOOL_TIMEOUT="${TOOL_TIMEOUT:-120}"
 bin="${KAFKA_HOME:-/opt/kafka}/bin"
+script_dir=$(dirname "${BASH_SOURCE[0]}")
+config_args=() producer_args=() consumer_args=()
+if [[ -n "${CLIENT_PROPERTIES:-}" ]]; then
+  bash "$script_dir/client-config.sh"
+  config_args=(--command-config "$CLIENT_PROPERTIES")
+  producer_args=(--producer.config "$CLIENT_PROPERTIES")
+  consumer_args=(--consumer.config "$CLIENT_PROPERTIES")
+fi
 
 run_id="$(date +%s)-$RANDOM"
 topic="helm-test-$run_id"
@@ -29,25 +39,29 @@ kafka() {
   timeout "$TOOL_TIMEOUT" "$bin/$tool" --bootstrap-server "$BOOTSTRAP_SERVER" "$@"
 }
 
+topics() {
+  kafka kafka-topics.sh "${config_args[@]}" "$@"
+}
+
 cleanup() {
   step "deleting topic $topic"
-  kafka kafka-topics.sh --delete --topic "$topic" || true
+  topics --delete --topic "$topic" || true
 }
 
 step "listing topics on $BOOTSTRAP_SERVER"
-kafka kafka-topics.sh --list
+topics --list
 
 step "creating topic $topic (partitions $PARTITIONS, replication factor $REPLICATION_FACTOR)"
-kafka kafka-topics.sh --create --topic "$topic" \
+topics --create --topic "$topic" \
   --partitions "$PARTITIONS" --replication-factor "$REPLICATION_FACTOR"
 trap cleanup EXIT
 
 step "producing one message"
-echo "$message" | kafka kafka-console-producer.sh --topic "$topic" \
+echo "$message" | kafka kafka-console-producer.sh "${producer_args[@]}" --topic "$topic" \
   --producer-property acks=all
 
 step "consuming it back"
-received=$(kafka kafka-console-consumer.sh --topic "$topic" --from-beginning \
+received=$(kafka kafka-console-consumer.sh "${consumer_args[@]}" --topic "$topic" --from-beginning \
   --max-messages 1 --timeout-ms $((TOOL_TIMEOUT * 1000 / 2)))
 if [[ "$received" != "$message" ]]; then
   echo "expected '$message', received '$received'" >&2
