@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +25,14 @@ TEST_POD = "templates/tests/test-ensemble.yaml"
 def run_test_pod(tmp_path: Path, start, modes: list[str | None], *,
                  corrupt: bool = False, values: dict[str, Any] | None = None,
                  secrets: dict[str, str] | None = None, server_password: str = "",
-                 open_acls: bool = False) -> subprocess.CompletedProcess[str]:
+                 open_acls: bool = False, refused_for: float = 0.0,
+                 extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Render the test pod for len(modes) replicas and run its command as the kubelet would.
 
     Each entry of ``modes`` is the srvr Mode of one server (None: not serving). ``secrets``
     are the mounted Secret's keys, ``server_password`` the one the fake server accepts,
-    ``open_acls`` a server that ignores ACLs.
+    ``open_acls`` a server that ignores ACLs, ``refused_for`` seconds during which every
+    connection is refused (as while a NetworkPolicy plugin has not yet admitted the pod).
     """
     objs = render_chart("zookeeper", {"replicaCount": len(modes), **(values or {})},
                         show_only=[TEST_POD, "templates/configmap-scripts.yaml"],
@@ -52,14 +55,26 @@ def run_test_pod(tmp_path: Path, start, modes: list[str | None], *,
         server = start({"srvr": answer})
         ports.append(f"zk-zookeeper-{i}.zk-zookeeper-headless.data.svc.cluster.local "
                      f"{server.server_address[1]}")
-    (tmp_path / "ports").write_text("\n".join(ports) + "\n")
+    ports_file = tmp_path / "ports"
+    ports_file.write_text("\n".join(ports) + "\n")
+    timer = None
+    if refused_for:
+        ports_file.write_text("")  # unknown hosts: a port nothing listens on
+        timer = threading.Timer(refused_for,
+                                lambda: ports_file.write_text("\n".join(ports) + "\n"))
+        timer.start()
     (tmp_path / "tree").mkdir()
     env.update(FAKE_ZK_PORTS=str(tmp_path / "ports"), FAKE_ZK_TREE=str(tmp_path / "tree"),
                FAKE_ZK_CORRUPT="1" if corrupt else "0", ZK_4LW_TIMEOUT="2",
                FAKE_ZK_PASSWORD=server_password, FAKE_ZK_OPEN="1" if open_acls else "0",
                TMPDIR=str(tmp_path / "pod-tmp"))
+    env.update(extra_env or {})
     command = [str(scripts / Path(container["command"][0]).name)]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    try:
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    finally:
+        if timer:
+            timer.cancel()
 
 
 @pytest.mark.parametrize("modes", [
@@ -151,3 +166,19 @@ def test_helm_test_fails_with_a_wrong_password(tmp_path, fake_zk):  # noqa: F811
     assert ("failed as SASL user kafka (Secret zk-zookeeper-auth key client-password: the "
             "servers read it at their last start)") in result.stderr
     assert "wrong" not in result.stdout + result.stderr
+
+
+def test_helm_test_waits_for_connections_a_network_policy_does_not_admit_yet(
+        tmp_path, fake_zk):  # noqa: F811
+    result = run_test_pod(tmp_path, fake_zk, ["leader", "follower", "follower"],
+                          refused_for=2.5)
+    assert result.returncode == 0, result.stderr
+    assert "OK: 3 server(s) serving" in result.stdout
+
+
+def test_helm_test_gives_up_on_a_server_that_never_accepts(tmp_path, fake_zk):  # noqa: F811
+    result = run_test_pod(tmp_path, fake_zk, ["leader", "follower", "follower"],
+                          refused_for=30, extra_env={"ZK_TEST_CONNECT_SECONDS": "2"})
+    assert result.returncode == 1
+    assert "did not answer srvr within 2s" in result.stderr
+    assert "cannot connect to 127.0.0.1" in result.stderr

@@ -19,14 +19,33 @@ fail() {
   exit 1
 }
 
+# A new pod's first connections may be refused for a moment: a network plugin that
+# enforces NetworkPolicy admits its address only once it has seen the pod (kube-router
+# took up to a second in e2e). Each server gets ZK_TEST_CONNECT_SECONDS (default 30) to
+# accept the connection; an answer, even "not serving", is never retried.
+connect_seconds="${ZK_TEST_CONNECT_SECONDS:-30}"
+srvr() {
+  local deadline=$((SECONDS + connect_seconds)) err
+  err="${TMPDIR:-/tmp}/zk-test-srvr.err"
+  until timeout 20 "$here/zk-4lw.sh" srvr "$1" "$ZK_CLIENT_PORT" 2>"$err"; do
+    if ((SECONDS >= deadline)); then
+      cat "$err" >&2
+      rm -f "$err"
+      return 1
+    fi
+    sleep 1
+  done
+  rm -f "$err"
+}
+
 replicas="$ZK_REPLICAS"
 leaders=0
 others=0
 standalone=0
 for ((i = 0; i < replicas; i++)); do
   host="$ZK_STATEFULSET_NAME-$i.$ZK_HEADLESS_SERVICE.$POD_NAMESPACE.svc.$ZK_CLUSTER_DOMAIN"
-  answer="$(timeout 20 "$here/zk-4lw.sh" srvr "$host" "$ZK_CLIENT_PORT")" ||
-    fail "$host:$ZK_CLIENT_PORT did not answer srvr"
+  answer="$(srvr "$host")" ||
+    fail "$host:$ZK_CLIENT_PORT did not answer srvr within ${connect_seconds}s"
   if [[ "$answer" =~ (^|$'\n')Mode:\ ([a-z-]+) ]]; then
     mode="${BASH_REMATCH[2]}"
   else
