@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from stackctl import deps, helm
+from stackctl import deps, helm, manifests
 from stackctl.errors import HelmError, RenderError
 from stackctl.kubeschema import normalize, shared_schemas
 from stackctl.manifests import parse
@@ -142,3 +142,9 @@ def run_cli(capsys: Any, root: Path, *args: str) -> tuple[int, str, str]:
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err
     return code, out, err
+
+
+def secret_values_redacted(objs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The objects with Secret values replaced as in snapshots: a chart-generated Secret is
+    random on every offline render, so two renders agree on its keys only."""
+    return [manifests.redacted(manifests.Obj("", obj)).data for obj in objs]

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from stackctl import cli, helm, manifests
+from helpers import secret_values_redacted
+from stackctl import cli, helm
 from stackctl.repo import Repo
 
 REPO = Path(__file__).resolve().parents[1]
@@ -27,9 +28,7 @@ OVERRIDES = {
 
 
 def objects(text: str) -> list[dict]:
-    """The documents, Secret values redacted: a chart-generated Secret is random on every
-    offline render, so two renders agree on its keys only."""
-    return [manifests.redacted(manifests.Obj("", d)).data for d in yaml.safe_load_all(text) if d]
+    return secret_values_redacted(d for d in yaml.safe_load_all(text) if d)
 
 
 def oracle(root: Path, release: str, chart: str, *args: str) -> str:
