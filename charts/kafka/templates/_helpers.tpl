@@ -181,12 +181,7 @@ key per SASL user, its password from the existing Secret when it has that key, e
 random alphanumerics. Given (dict "existing" <looked-up Secret or empty> "ctx" .).
 */}}
 {{- define "kafka.usersSecretData" -}}
-{{- $old := .existing | default dict -}}
-{{- $data := dict -}}
-{{- range $user := include "kafka.saslUsers" .ctx | fromYamlArray -}}
-{{- $_ := set $data $user (dig "data" $user "" $old | default (randAlphaNum 32 | b64enc)) -}}
-{{- end -}}
-{{- toYaml $data -}}
+{{- include "common.secrets.passwords" (dict "existing" .existing "keys" (include "kafka.saslUsers" .ctx | fromYamlArray)) -}}
 {{- end -}}
 
 {{/*

@@ -84,7 +84,6 @@ secret-auth.yaml, a fixture in the tests) afterwards, so no upgrade ever changes
 {{- $ctx := .ctx -}}
 {{- $keys := include "zookeeper.generatedSecretKeys" $ctx | splitList " " | compact -}}
 {{- if $keys -}}
-{{- $old := dig "data" dict (.existing | default dict) -}}
 # The passwords of auth.client / auth.quorum without an existingSecret: random on first
 # install, then read back from the cluster (lookup), so that no upgrade changes them.
 # helm template cannot look anything up and renders new random ones (stackctl redacts them).
@@ -98,9 +97,7 @@ metadata:
     {{- include "zookeeper.labels" $ctx | nindent 4 }}
 type: Opaque
 data:
-  {{- range $key := $keys }}
-  {{ $key }}: {{ index $old $key | default (randAlphaNum 32 | b64enc) | quote }}
-  {{- end }}
+  {{- include "common.secrets.passwords" (dict "existing" .existing "keys" $keys) | nindent 2 }}
 {{- end -}}
 {{- end -}}
 
