@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+import yaml
 
 from helpers import CHARTS, by_kind, one
 from helpers import render_chart as _render_chart
@@ -323,7 +324,8 @@ def test_labels_follow_conventions():
     labels = sts["metadata"]["labels"]
     for key in ("name", "instance", "version", "component", "part-of", "managed-by"):
         assert f"app.kubernetes.io/{key}" in labels
-    assert labels["helm.sh/chart"] == "kafka-0.2.0"
+    version = yaml.safe_load((CHARTS / "kafka" / "Chart.yaml").read_text())["version"]
+    assert labels["helm.sh/chart"] == f"kafka-{version}"
     assert labels["team"] == "data"
     assert "team" not in sts["spec"]["selector"]["matchLabels"]
 

@@ -6,8 +6,9 @@ import functools
 from typing import Any
 
 import pytest
+import yaml
 
-from helpers import by_kind, one, render_chart
+from helpers import CHARTS, by_kind, one, render_chart
 from stackctl.errors import HelmError
 
 STS = "templates/statefulset.yaml"
@@ -430,11 +431,12 @@ def test_extra_env_volumes_labels_annotations_and_common_labels():
 
 
 def test_standard_labels_on_every_object(objs):
+    version = yaml.safe_load((CHARTS / "zookeeper" / "Chart.yaml").read_text())["version"]
     for obj in objs:
         labels = obj["metadata"]["labels"]
         for key in ("name", "instance", "version", "component", "part-of", "managed-by"):
             assert f"app.kubernetes.io/{key}" in labels, (obj["kind"], key)
-        assert labels["helm.sh/chart"] == "zookeeper-0.2.0"
+        assert labels["helm.sh/chart"] == f"zookeeper-{version}"
         assert obj["metadata"]["namespace"] == "data"
 
 
