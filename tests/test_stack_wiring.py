@@ -238,3 +238,55 @@ def test_a_zookeeper_policy_may_admit_the_brokers_by_their_own_pod_labels() -> N
     policy = one(objs, "NetworkPolicy", "stack-zookeeper")
     peers = [p for rule in policy["spec"]["ingress"] for p in rule.get("from", [])]
     assert {"podSelector": {"matchLabels": {"team": "data"}}} in peers
+
+
+ZK_AUTH = {"auth": {"client": {"enabled": True}}}
+
+
+def test_kafka_credentials_without_zookeeper_auth_fail() -> None:
+    with pytest.raises(HelmError) as err:
+        render_chart("stack", {"kafka": {"zookeeper": {"auth": {"enabled": True}}}})
+    [line] = problem_lines(str(err.value))
+    assert line.startswith("kafka.zookeeper.auth.enabled: true while "
+                           "zookeeper.auth.client.enabled is false")
+
+
+def test_zookeeper_auth_on_both_sides_shares_one_generated_secret() -> None:
+    objs = render_chart("stack", {"zookeeper": ZK_AUTH,
+                                  "kafka": {"zookeeper": {"auth": {"enabled": True}}}})
+    [secret] = [s for s in by_kind(objs, "Secret") if s["metadata"]["name"].endswith("-auth")]
+    assert secret["metadata"]["name"] == "stack-zookeeper-auth"
+    assert sorted(secret["data"]) == ["client-password"]
+    kafka = one(objs, "StatefulSet", "stack-kafka")
+    names = {v["secret"]["secretName"] for v in kafka["spec"]["template"]["spec"]["volumes"]
+             if "secret" in v}
+    assert "stack-zookeeper-auth" in names
+    assert server_properties(objs)["zookeeper.set.acl"] == "true"
+
+
+@pytest.mark.parametrize(("zk", "kafka", "expected"), [
+    ({"username": "broker"}, {}, "kafka.zookeeper.auth.username: \"kafka\" but the "
+                                 "ensemble's user is zookeeper.auth.client.username \"broker\""),
+    ({"existingSecret": "zk-pw"}, {}, "kafka.zookeeper.auth.existingSecret: the brokers read "
+                                      "the ZooKeeper password from Secret "
+                                      "\"stack-zookeeper-auth\" but the ensemble reads it from "
+                                      "\"zk-pw\""),
+    ({}, {"passwordKey": "pw"}, "kafka.zookeeper.auth.passwordKey: \"pw\" is not a key of the "
+                                "ensemble's generated Secret"),
+])
+def test_zookeeper_auth_the_two_charts_disagree_on_fails(zk: dict[str, Any],
+                                                         kafka: dict[str, Any],
+                                                         expected: str) -> None:
+    with pytest.raises(HelmError) as err:
+        render_chart("stack", {
+            "zookeeper": {"auth": {"client": {"enabled": True, **zk}}},
+            "kafka": {"zookeeper": {"auth": {"enabled": True, **kafka}}}})
+    [line] = problem_lines(str(err.value))
+    assert line.startswith(expected)
+
+
+def test_zookeeper_auth_with_one_existing_secret_named_on_both_sides_renders() -> None:
+    objs = render_chart("stack", {
+        "zookeeper": {"auth": {"client": {"enabled": True, "existingSecret": "zk-pw"}}},
+        "kafka": {"zookeeper": {"auth": {"enabled": True, "existingSecret": "zk-pw"}}}})
+    assert not [s for s in by_kind(objs, "Secret") if s["metadata"]["name"].endswith("-auth")]
