@@ -67,8 +67,10 @@ user name and the Secret must agree too.
 {{- $client := .Values.kafka.zookeeper.auth | default dict -}}
 {{- $on := $server.enabled | default false -}}
 {{- $kafkaOn := $client.enabled | default false -}}
-{{- if and $on (not $kafkaOn) }}
-kafka.zookeeper.auth.enabled: false while zookeeper.auth.client.enabled is true: the brokers would connect without credentials{{ if $server.enforce }} and the ensemble (zookeeper.auth.client.enforce) would close their sessions{{ else }} and create their znodes without ACLs{{ end }}; set kafka.zookeeper.auth.enabled=true
+{{- /* on without enforce, Kafka still anonymous: the first step of turning authentication on
+for a running cluster (charts/zookeeper/README.md), a warning (stack.warnings) */ -}}
+{{- if and $on (not $kafkaOn) $server.enforce }}
+kafka.zookeeper.auth.enabled: false while zookeeper.auth.client.enabled is true: the brokers would connect without credentials and the ensemble (zookeeper.auth.client.enforce) would close their sessions; set kafka.zookeeper.auth.enabled=true
 {{- else if and $kafkaOn (not $on) }}
 kafka.zookeeper.auth.enabled: true while zookeeper.auth.client.enabled is false: the ensemble knows no user and the brokers' SASL login would fail; set zookeeper.auth.client.enabled=true
 {{- else if $on }}
@@ -106,6 +108,19 @@ which no offline render shows; compare it with the brokers' own pod labels.
 {{- end }}
 {{- if $missing }}
 zookeeper.networkPolicy.kafkaSelectorLabels: admits pods labelled {{ join ", " $missing }}, which the brokers' pods are not: the policy would cut Kafka off ZooKeeper; clear it or set it to labels of the Kafka pods (kafka.podLabels)
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/*
+stack.warnings: combinations that work but are rarely meant to stay, one "key.path: reason"
+line each (common.warnings in templates/checks.yaml, and the NOTES).
+*/}}
+{{- define "stack.warnings" -}}
+{{- if and .Values.zookeeper.enabled .Values.kafka.enabled -}}
+{{- $server := .Values.zookeeper.auth.client -}}
+{{- if and $server.enabled (not $server.enforce) (not (dig "zookeeper" "auth" "enabled" false .Values.kafka)) }}
+kafka.zookeeper.auth.enabled: false while zookeeper.auth.client.enabled is true: the brokers connect anonymously and create their znodes without ACLs; this is the first step of turning authentication on for a running cluster, the next sets kafka.zookeeper.auth.enabled=true (charts/zookeeper/README.md, Authentication)
 {{- end }}
 {{- end }}
 {{- end -}}
