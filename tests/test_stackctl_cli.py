@@ -145,3 +145,16 @@ def test_output_dir_gets_the_umask_mode_not_mkdtemps_0700(mini_repo: Path, tmp_p
     finally:
         os.umask(old)
     assert out.stat().st_mode & 0o777 == 0o755
+
+
+def test_output_dir_writes_secrets_for_the_user_alone(mini_repo: Path, tmp_path: Path,
+                                                      capsys) -> None:
+    (mini_repo / "charts/beta/templates/secret.yaml").write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: beta-auth\n"
+        "stringData:\n  password: hunter2\n")
+    target = tmp_path / "out"
+    code, _, _ = run(capsys, mini_repo, "render", "--env", "prod", "--output-dir", str(target))
+    assert code == 0
+    modes = {p.name: p.stat().st_mode & 0o777 for p in target.glob("*.yaml")}
+    assert modes.pop("secret-beta-auth.yaml") == 0o600
+    assert modes and all(mode & 0o044 for mode in modes.values())  # the rest: as the umask says

@@ -6,6 +6,7 @@ helper ``tests/helpers.render_chart`` all come through here.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -130,7 +131,14 @@ def write_output_dir(objs: Sequence[Obj], target: Path) -> list[Path]:
         written = []
         for obj in sorted(objs, key=Obj.sort_key):
             path = staging / _file_name(obj, taken)
-            path.write_text(f"# Source: {obj.source}\n{dump(obj.data)}")
+            text = f"# Source: {obj.source}\n{dump(obj.data)}"
+            if obj.kind == "Secret":
+                # passwords and keys: readable by the user alone, whatever the umask
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w") as out:
+                    out.write(text)
+            else:
+                path.write_text(text)
             written.append(target / path.name)
         return written
 
