@@ -135,8 +135,10 @@ SECURE = {"listeners": {"client": {"protocol": "SASL_SSL"},
                         "interbroker": {"protocol": "SASL_SSL"}}}
 
 
+# Mutual TLS needs a CA the user holds (the chart-generated one keeps no key): a Secret
+# "managed by the user", here the chart's own generated pair rendered without clientAuth.
 MTLS = {"listeners": {"client": {"protocol": "SSL"}, "interbroker": {"protocol": "SSL"}},
-        "tls": {"clientAuth": "required"}}
+        "tls": {"clientAuth": "required", "existingSecret": f"{RELEASE}-kafka-tls"}}
 
 
 @pytest.mark.parametrize("security", [{}, SECURE, {**SECURE, **ZK_SASL}, MTLS],
@@ -171,7 +173,11 @@ def test_chart_scripts_start_a_real_broker(tmp_path: Path, libs: Path, zookeeper
         KAFKA_HOME=str(tmp_path / "kafka"), KAFKA_SMOKE_LIBS=str(libs))
     if "TLS_DIR" in env:
         env["TLS_DIR"] = str(tmp_path / "secrets" / "tls")
-        secret_files(objs, env["TLS_SECRET"], Path(env["TLS_DIR"]))
+        tls_objs = objs
+        if security.get("tls", {}).get("existingSecret"):
+            tls_objs = render_chart("kafka", {**values, "tls": {}}, release=RELEASE,
+                                    namespace=NAMESPACE)
+        secret_files(tls_objs, env["TLS_SECRET"], Path(env["TLS_DIR"]))
     if "USERS_DIR" in env:
         env["USERS_DIR"] = str(tmp_path / "secrets" / "users")
         secret_files(objs, env["USERS_SECRET"], Path(env["USERS_DIR"]))

@@ -174,7 +174,8 @@ def test_existing_users_secret_is_mounted_and_nothing_generated():
 
 
 def test_mutual_tls_on_the_client_listener():
-    objs = render({**listeners("SSL", "SASL_SSL"), "tls": {"clientAuth": "required"}})
+    objs = render({**listeners("SSL", "SASL_SSL"),
+                   "tls": {"clientAuth": "required", "existingSecret": "broker-tls"}})
     assert props(objs)["listener.name.client.ssl.client.auth"] == "required"
     test_pod = one(objs, "Pod")
     assert env(test_pod["spec"]["containers"][0])["CLIENT_CERT"] == "true"
@@ -254,6 +255,9 @@ def test_no_secret_checksum_rolls_the_pods():
      "tls.certManager.issuerRef.name: set together with tls.existingSecret"),
     ({"tls": {"clientAuth": "required"}},
      "tls.clientAuth: required needs TLS on the client listener"),
+    ({**listeners("SSL", "SASL_SSL"), "tls": {"clientAuth": "requested"}},
+     "tls.clientAuth: requested needs a CA that can sign client certificates: the "
+     "chart-generated CA keeps no key"),
     ({"externalZookeeper": {"connect": "zk:2181"}, "zookeeper": {"auth": {"enabled": True}}},
      "zookeeper.auth.existingSecret: required with externalZookeeper.connect"),
     ({"config": {"ssl.keystore.location": "/x"}}, "config.ssl.keystore.location: owned by"),

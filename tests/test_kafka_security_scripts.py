@@ -57,7 +57,8 @@ class SecureBroker(Broker):
     """A Broker whose Secret volumes are directories under tmp."""
 
     def __init__(self, tmp: Path, values: dict, *, sans: list[str] | None = None,
-                 passwords: dict[str, str] | None = None, pkcs1: bool = True) -> None:
+                 passwords: dict[str, str] | None = None, pkcs1: bool = True,
+                 zk_password: str = "zk-Secret-Pw-5555555555") -> None:
         super().__init__(tmp, values)
         if "TLS_DIR" in self.env:
             self.env["TLS_DIR"] = str(make_tls(tmp / "secrets" / "tls",
@@ -69,7 +70,7 @@ class SecureBroker(Broker):
         if "ZOOKEEPER_AUTH_PASSWORD_FILE" in self.env:
             zk = tmp / "secrets" / "zookeeper"
             zk.mkdir(parents=True)
-            (zk / "client-password").write_text("zk-Secret-Pw-5555555555")
+            (zk / "client-password").write_text(zk_password)
             self.env["ZOOKEEPER_AUTH_PASSWORD_FILE"] = str(zk / "client-password")
         self.config_dir = self.server_properties.parent
 
@@ -164,6 +165,26 @@ def test_a_password_jaas_cannot_carry_is_refused_without_printing_it(tmp_path: P
     assert result.returncode != 0
     assert "Secret kafka-users key 'user1' contains a quote" in result.stderr
     assert bad not in result.stderr + result.stdout
+
+
+def test_a_password_with_a_trailing_newline_is_refused_not_trimmed(tmp_path: Path):
+    # `echo pw | kubectl create secret --from-file`: trimming would make the SCRAM
+    # credential "pw" while every client that reads the Secret sends "pw\n"
+    broker = SecureBroker(tmp_path, SASL_SSL, passwords={**PASSWORDS, "user1": "a-pw-long\n"})
+    result = broker.configure()
+    assert result.returncode != 0
+    assert "Secret kafka-users key 'user1' contains a line break" in result.stderr
+    assert "a-pw-long" not in result.stderr + result.stdout
+
+
+def test_zookeeper_password_quotes_and_backslashes_are_escaped_as_the_servers_do(
+        tmp_path: Path):
+    # the zookeeper chart accepts them (zk-jaas.sh): a shared Secret must work on both sides
+    broker = SecureBroker(tmp_path, {"zookeeper": {"auth": {"enabled": True}}},
+                          zk_password='zk "pw" \\ x,y')
+    broker.properties()
+    jaas = (broker.config_dir / "zookeeper-jaas.conf").read_text()
+    assert '  password="zk \\"pw\\" \\\\ x,y";\n' in jaas
 
 
 def test_zookeeper_jaas_client_section(tmp_path: Path):
@@ -261,7 +282,7 @@ def test_plain_only_writes_no_scram_credentials(tmp_path: Path):
 
 
 def test_helm_test_client_config_from_the_mounted_secrets(tmp_path: Path):
-    values = {**SASL_SSL, "tls": {"clientAuth": "required"}}
+    values = {**SASL_SSL, "tls": {"clientAuth": "required", "existingSecret": "kafka-tls"}}
     objs = render_chart("kafka", values, release="kafka", namespace="streaming")
     container = one(objs, "Pod")["spec"]["containers"][0]
     env = {e["name"]: e["value"] for e in container["env"]}

@@ -30,11 +30,11 @@ read_password() {
   local file="$1" secret="$2" key
   key=$(basename "$file")
   [[ -r "$file" ]] || die "Secret $secret has no key '$key' (or it is not mounted at $(dirname "$file"))"
-  local value
-  value=$(<"$file")
+  local value=""
+  IFS= read -r -d '' value <"$file" || true  # exactly as stored: no newline stripped
   [[ -n "$value" ]] || die "Secret $secret key '$key' is empty"
-  if [[ "$value" == *'"'* || "$value" == *\\* || "$value" == *$'\n'* ]]; then
-    die "Secret $secret key '$key' contains a quote, a backslash or a newline, which JAAS cannot carry"
+  if [[ "$value" == *'"'* || "$value" == *\\* || "$value" == *$'\n'* || "$value" == *$'\r'* ]]; then
+    die "Secret $secret key '$key' contains a quote, a backslash or a line break, which JAAS cannot carry"
   fi
   printf '%s' "$value"
 }

@@ -93,14 +93,26 @@ for name in "${!protocol_of[@]}"; do
   [[ "${protocol_of[$name]}" == SASL_* ]] && need_sasl=true
 done
 
-# A password from a Secret file, checked to be usable inside a JAAS string; never printed.
+# A password from a Secret file, exactly as stored (no trailing newline stripped: a client
+# that reads the same Secret sends it whole), checked to be usable inside a JAAS string and
+# a SCRAM credential; never printed. With "jaas" (ZooKeeper's Client section, no SCRAM),
+# quotes and backslashes are allowed and printed escaped.
 read_password() {
-  local file="$1" secret="$2" value
-  [[ -r "$file" ]] || die "Secret $secret has no key '$(basename "$file")' (or it is not mounted at $(dirname "$file"))"
-  value=$(<"$file")
-  [[ -n "$value" ]] || die "Secret $secret key '$(basename "$file")' is empty"
-  if [[ "$value" == *'"'* || "$value" == *\\* || "$value" == *,* || "$value" == *$'\n'* ]]; then
-    die "Secret $secret key '$(basename "$file")' contains a quote, a backslash, a comma or a newline, which JAAS and SCRAM credentials cannot carry"
+  local file="$1" secret="$2" use="${3:-scram}" key value=""
+  key=$(basename "$file")
+  [[ -r "$file" ]] || die "Secret $secret has no key '$key' (or it is not mounted at $(dirname "$file"))"
+  IFS= read -r -d '' value <"$file" || true
+  [[ -n "$value" ]] || die "Secret $secret key '$key' is empty"
+  if [[ "$value" == *$'\n'* || "$value" == *$'\r'* ]]; then
+    die "Secret $secret key '$key' contains a line break (a trailing newline from 'echo' or --from-file?): store it without one"
+  fi
+  if [[ "$use" == jaas ]]; then
+    value=${value//\\/\\\\}
+    printf '%s' "${value//\"/\\\"}"
+    return
+  fi
+  if [[ "$value" == *'"'* || "$value" == *\\* || "$value" == *,* ]]; then
+    die "Secret $secret key '$key' contains a quote, a backslash or a comma, which JAAS and SCRAM credentials cannot carry"
   fi
   printf '%s' "$value"
 }
@@ -196,7 +208,7 @@ CLIENT_PROPERTIES="$config_dir/client.properties" \
 # ZooKeeper's JAAS Client section, for the broker and the tools that talk to ZooKeeper.
 if [[ -n "${ZOOKEEPER_AUTH_PASSWORD_FILE:-}" ]]; then
   : "${ZOOKEEPER_AUTH_USERNAME:?ZOOKEEPER_AUTH_USERNAME must be set with ZOOKEEPER_AUTH_PASSWORD_FILE}"
-  zk_password=$(read_password "$ZOOKEEPER_AUTH_PASSWORD_FILE" "${ZOOKEEPER_AUTH_SECRET:-the ZooKeeper Secret}")
+  zk_password=$(read_password "$ZOOKEEPER_AUTH_PASSWORD_FILE" "${ZOOKEEPER_AUTH_SECRET:-the ZooKeeper Secret}" jaas)
   cat >"$config_dir/zookeeper-jaas.conf.tmp" <<JAAS
 Client {
   org.apache.zookeeper.server.auth.DigestLoginModule required

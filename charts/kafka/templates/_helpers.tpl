@@ -361,6 +361,9 @@ key as the user writes it (the "kafka." prefix inside the stack).
 {{- if and (ne $v.tls.clientAuth "none") (not (hasSuffix "SSL" $protocols.CLIENT)) }}
 {{ $p }}tls.clientAuth: {{ $v.tls.clientAuth }} needs TLS on the client listener, but {{ $p }}listeners.client.protocol is {{ $protocols.CLIENT }}
 {{- end }}
+{{- if and (ne $v.tls.clientAuth "none") (not $v.tls.existingSecret) (not $v.tls.certManager.issuerRef.name) }}
+{{ $p }}tls.clientAuth: {{ $v.tls.clientAuth }} needs a CA that can sign client certificates: the chart-generated CA keeps no key, so the only certificate it ever signs is the brokers' own; set {{ $p }}tls.existingSecret or {{ $p }}tls.certManager.issuerRef
+{{- end }}
 {{- if and $v.zookeeper.auth.enabled $v.externalZookeeper.connect (not $v.zookeeper.auth.existingSecret) }}
 {{ $p }}zookeeper.auth.existingSecret: required with {{ $p }}externalZookeeper.connect: name the Secret that holds the ZooKeeper password ({{ $p }}zookeeper.auth.passwordKey)
 {{- end }}
