@@ -302,3 +302,47 @@ def test_umbrella_messages_name_the_stack_values(guarded_stack: Path) -> None:
     [line] = problem_lines(str(err.value))
     assert re.match(r"- kafka\.persistence\.size: .* requests 8Gi, .* asks for 999Gi\.", line)
     assert "set kafka.persistence.size back to" in line
+
+
+# --- kafka: how the brokers talk to each other ----------------------------------------
+
+SASL_SSL_INTERBROKER = {"listeners": {"interbroker": {"protocol": "SASL_SSL"}}}
+
+
+def test_inter_broker_protocol_change_cannot_roll(guarded: dict[str, Path]) -> None:
+    message = refusal(guarded, "kafka", existing("kafka"), SASL_SSL_INTERBROKER)
+    assert "the brokers of StatefulSet default/stack-kafka cannot roll" in message
+    [line] = problem_lines(message)
+    assert line.startswith('- listeners.interbroker: the running brokers talk to each other '
+                           'over "INTERNAL PLAINTEXT", this upgrade over '
+                           '"INTERNAL SASL_SSL SCRAM-SHA-512"')
+    assert ("kubectl delete pod -n default -l app.kubernetes.io/component=broker,"
+            "app.kubernetes.io/instance=stack,app.kubernetes.io/name=kafka") in line
+
+
+def test_inter_broker_protocol_change_with_on_delete_renders(guarded: dict[str, Path]) -> None:
+    values = {**SASL_SSL_INTERBROKER, "updateStrategy": {"type": "OnDelete"}}
+    assert "kind: StatefulSet" in upgrade(guarded, "kafka", existing("kafka"), values)
+
+
+def test_inter_broker_mechanism_change_cannot_roll(guarded: dict[str, Path]) -> None:
+    old = existing("kafka", SASL_SSL_INTERBROKER)
+    new = {**SASL_SSL_INTERBROKER, "auth": {"sasl": {
+        "mechanisms": ["SCRAM-SHA-256"], "interBrokerMechanism": "SCRAM-SHA-256"}}}
+    assert "SCRAM-SHA-256" in problem_lines(refusal(guarded, "kafka", old, new))[0]
+
+
+def test_client_listener_changes_roll(guarded: dict[str, Path]) -> None:
+    new = {"listeners": {"client": {"protocol": "SASL_SSL"}}}
+    assert "kind: StatefulSet" in upgrade(guarded, "kafka", existing("kafka"), new)
+
+
+def test_a_release_from_before_the_listener_model_cannot_roll_into_it(
+        guarded: dict[str, Path]) -> None:
+    # 0.1/0.2: no annotation, one listener named PLAINTEXT on the client port only
+    old = existing("kafka")
+    del old["metadata"]["annotations"]["kafka.chart/inter-broker-listener"]
+    for container in old["spec"]["template"]["spec"]["containers"]:
+        container["ports"] = [p for p in container["ports"] if p["name"] != "tcp-internal"]
+    line = problem_lines(refusal(guarded, "kafka", old, {}))[0]
+    assert 'over "PLAINTEXT PLAINTEXT", this upgrade over "INTERNAL PLAINTEXT"' in line

@@ -465,4 +465,48 @@ change (common.upgradeGuard), looked up live; .compare takes the StatefulSet giv
 {{- $ctx := .ctx -}}
 {{- $sources := dict "data" (dict "enabled" "persistence.enabled" "size" "persistence.size" "storageClass" "persistence.storageClass" "accessModes" "persistence.accessModes" "annotations" "persistence.annotations") -}}
 {{- include "common.upgradeGuard" (dict "ctx" $ctx "existing" .existing "name" (include "kafka.fullname" $ctx) "selector" (include "kafka.selectorLabels" $ctx) "serviceName" (include "kafka.headlessServiceName" $ctx) "claims" (include "kafka.volumeClaimTemplates" $ctx) "sources" $sources "primary" "data") -}}
+{{- include "kafka.upgradeGuard.interBroker" . -}}
+{{- end -}}
+
+{{/*
+kafka.interBrokerListener: how the brokers talk to each other: listener, protocol and, with
+SASL, the mechanism ("INTERNAL SASL_SSL SCRAM-SHA-512"). Recorded on the StatefulSet
+(annotation kafka.chart/inter-broker-listener) for kafka.upgradeGuard.interBroker.
+*/}}
+{{- define "kafka.interBrokerListener" -}}
+{{- $protocol := .Values.listeners.interbroker.protocol -}}
+INTERNAL {{ $protocol }}{{ if hasPrefix "SASL_" $protocol }} {{ .Values.auth.sasl.interBrokerMechanism }}{{ end }}
+{{- end -}}
+
+{{/*
+kafka.upgradeGuard.interBroker: a rolling update cannot change how brokers talk to each
+other. A restarted broker and an old one no longer understand each other on the
+inter-broker listener, so the first restarted broker never rejoins an ISR and its startup
+probe holds the roll for ten minutes, then restarts it, forever. Refuse such an upgrade
+unless updateStrategy.type is OnDelete (all brokers replaced at once). The running
+setting is the StatefulSet's kafka.chart/inter-broker-listener annotation; a StatefulSet
+without one and without a tcp-internal port is a 0.1/0.2 release: one PLAINTEXT listener
+named PLAINTEXT. Given (dict "existing" <the StatefulSet or empty> "ctx" .).
+*/}}
+{{- define "kafka.upgradeGuard.interBroker" -}}
+{{- $ctx := .ctx -}}
+{{- $existing := .existing | default dict -}}
+{{- $owner := dig "metadata" "annotations" "meta.helm.sh/release-name" "" $existing -}}
+{{- if and $existing (or (not $owner) (eq $owner $ctx.Release.Name)) (ne $ctx.Values.updateStrategy.type "OnDelete") -}}
+{{- $old := dig "metadata" "annotations" "kafka.chart/inter-broker-listener" "" $existing -}}
+{{- if not $old -}}
+{{- $ports := list -}}
+{{- range $c := dig "spec" "template" "spec" "containers" (list) $existing -}}
+{{- range $port := $c.ports | default list -}}{{- $ports = append $ports $port.name -}}{{- end -}}
+{{- end -}}
+{{- if not (has "tcp-internal" $ports) -}}{{- $old = "PLAINTEXT PLAINTEXT" -}}{{- end -}}
+{{- end -}}
+{{- $new := include "kafka.interBrokerListener" $ctx -}}
+{{- if and $old (ne $old $new) -}}
+{{- $p := include "common.names.valuesPrefix" $ctx -}}
+{{- $selector := list -}}
+{{- range $k, $v := include "kafka.selectorLabels" $ctx | fromYaml -}}{{- $selector = append $selector (printf "%s=%s" $k $v) -}}{{- end -}}
+{{- fail (printf "upgrade refused: the brokers of StatefulSet %s/%s cannot roll across this change:\n- %slisteners.interbroker: the running brokers talk to each other over %q, this upgrade over %q. A restarted broker and an old one would not understand each other, so the first one restarted would never rejoin an ISR and the roll would stall. Upgrade with %supdateStrategy.type=OnDelete, delete every broker pod at once (kubectl delete pod -n %s -l %s; a short outage while they restart together), then upgrade again without it (charts/kafka/README.md, Upgrading)." $ctx.Release.Namespace (include "kafka.fullname" $ctx) $p $old $new $p $ctx.Release.Namespace (join "," (sortAlpha $selector))) -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
