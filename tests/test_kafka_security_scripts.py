@@ -273,6 +273,24 @@ def test_start_stops_when_zookeeper_refuses_the_credentials_without_printing_the
     assert not (tmp_path / "args").exists()  # the broker never started
 
 
+def test_start_waits_for_a_zookeeper_that_is_not_serving_yet(tmp_path: Path):
+    broker = SecureBroker(tmp_path, SASL_SSL)
+    result = start(broker, tmp_path, FAKE_CONFIGS_TIMEOUTS="2", SCRAM_WRITE_POLL_SECONDS="0")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("is not answering yet; retrying the SCRAM credentials") == 2
+    assert (tmp_path / "args").exists()  # then the broker started
+
+
+def test_start_gives_up_on_zookeeper_after_its_bound(tmp_path: Path):
+    broker = SecureBroker(tmp_path, SASL_SSL)
+    result = start(broker, tmp_path, FAKE_CONFIGS_TIMEOUTS="1000", SCRAM_WRITE_SECONDS="1",
+                   SCRAM_WRITE_POLL_SECONDS="0.3")
+    assert result.returncode == 1
+    assert "could not write the SCRAM credentials of user user1" in result.stderr
+    assert "Timed out waiting for connection" in result.stderr
+    assert not (tmp_path / "args").exists()
+
+
 def test_plain_only_writes_no_scram_credentials(tmp_path: Path):
     values = {**SASL_SSL, "auth": {"sasl": {"mechanisms": ["PLAIN"],
                                             "interBrokerMechanism": "PLAIN"}}}

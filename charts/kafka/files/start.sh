@@ -57,7 +57,7 @@ ensure_chroot() {
 # and a password changed in the Secret takes effect when the first broker restarts. The
 # password goes through a 0600 file (--add-config-file), never a command line or a log.
 write_scram_credentials() {
-  local mechanisms connect user file out config
+  local mechanisms connect user file out config deadline rc
   mechanisms=$(prop sasl.enabled.mechanisms)
   [[ "$mechanisms" == *SCRAM-* ]] || return 0
   connect=$(prop zookeeper.connect)
@@ -71,13 +71,27 @@ write_scram_credentials() {
       config+="$mechanism=password=$(<"$USERS_DIR/$user")"$'\n'
     done
     (umask 077 && printf '%s' "$config" >"$file")
-    if ! out=$(zk_tool "$kafka_home/bin/kafka-configs.sh" --zookeeper "$connect" --alter \
-        --entity-type users --entity-name "$user" --add-config-file "$file" 2>&1); then
+    # On a first install the brokers start beside a ZooKeeper that is not serving yet: a
+    # connection timeout is retried for up to SCRAM_WRITE_SECONDS (default 300) instead of
+    # crash-looping the pod with a growing back-off; any other failure stops at once.
+    deadline=$(( SECONDS + ${SCRAM_WRITE_SECONDS:-300} ))
+    while :; do
+      rc=0
+      out=$(zk_tool "$kafka_home/bin/kafka-configs.sh" --zookeeper "$connect" --alter \
+        --entity-type users --entity-name "$user" --add-config-file "$file" 2>&1) || rc=$?
+      (( rc == 0 )) && break
+      # 124: the tool itself hung past TOOL_TIMEOUT (timeout(1) killed it)
+      if (( SECONDS < deadline )) && { (( rc == 124 )) ||
+          grep -q -e 'Timed out waiting for connection' -e ConnectionLoss <<<"$out"; }; then
+        echo "start.sh: ZooKeeper ($connect) is not answering yet; retrying the SCRAM credentials of user $user" >&2
+        sleep "${SCRAM_WRITE_POLL_SECONDS:-5}"
+        continue
+      fi
       rm -f "$file"
       echo "start.sh: could not write the SCRAM credentials of user $user to ZooKeeper ($connect):" >&2
       grep -v -i -e password -e deprecated -e bootstrap-server <<<"$out" | tail -n 5 >&2
       exit 1
-    fi
+    done
   done
   rm -f "$file"
   echo "start.sh: SCRAM credentials written for ${SASL_USERS:-} ($mechanisms)"
