@@ -6,8 +6,11 @@
 #                         cluster, then
 #                           dev path      install, upgrade that rolls both StatefulSets,
 #                                         helm test, uninstall        (e2e/helm_paths)
-#                           staging core  install with the seed's names, wait for Ready,
-#                                         helm test, behaviour checks (e2e/checks)
+#                           staging core  the secure (prod-like) install with the seed's
+#                                         names (e2e/values-secure.yaml: SASL_SSL, ZooKeeper
+#                                         auth, NetworkPolicies; its TLS Secret made by the
+#                                         run), wait for Ready, helm test, behaviour checks
+#                                         (e2e/checks) through the secure listeners
 #                           prod path     dry-run=server, install without --wait, why its
 #                                         pods stay Pending, uninstall (e2e/helm_paths)
 #                         and tear everything down (on every path out, signals included).
@@ -41,6 +44,11 @@ ZK_NAME=zk ZK_HEADLESS=zk-svc KAFKA_NAME=kafka KAFKA_HEADLESS=kafka-svc
 HELM_TIMEOUT=20m               # helm install/upgrade --wait of the staging release
 LOCAL_IMAGES=e2e/cluster/values-local-images.yaml
 SIZING=e2e/values-local.yaml   # staging's topology sized for one 2-core node
+SECURE=e2e/values-secure.yaml  # prod's security settings (SASL_SSL, ZooKeeper auth, policies)
+# The brokers' certificate: a Secret the run makes before the install (its own CA, kept in
+# KAFKA_CA_DIR for the rotation check; e2e/stack_e2e/tls.py), given as kafka.tls.existingSecret.
+KAFKA_TLS_SECRET=kafka-e2e-tls
+KAFKA_SASL_USER=user1          # the kafka chart's default client user (auth.users)
 # Step limits (s): a step that runs longer is ended (its whole process group) and fails.
 LIMIT_BUILD=3600 LIMIT_UP=900 LIMIT_INSTALL=1800 LIMIT_TEST=900 LIMIT_SUITE=3600
 VENV="$ROOT/.venv"
@@ -66,7 +74,9 @@ SEED_NAMES="zookeeper.fullnameOverride=$ZK_NAME,zookeeper.service.headless.name=
 SEED_NAMES+=",kafka.fullnameOverride=$KAFKA_NAME,kafka.service.headless.name=$KAFKA_HEADLESS"
 SEED_NAMES+=",kafka.zookeeper.serviceName=$ZK_NAME"
 STAGING_VALUES=(-f "charts/stack/environments/$ENV_NAME.yaml" -f "$LOCAL_IMAGES" -f "$SIZING"
-                --set-string "$IMAGE_SET" --set "$SEED_NAMES")
+                -f "$SECURE" --set-string "$IMAGE_SET" --set "$SEED_NAMES"
+                --set "kafka.tls.existingSecret=$KAFKA_TLS_SECRET")
+KAFKA_CA_DIR="$E2E_RUN_DIR/kafka-ca"   # the CA key: outside the logs, gone with the run dir
 
 say() { echo "[e2e $(date -u +%H:%M:%S)] $*" >&2; }
 
@@ -199,6 +209,14 @@ export KUBECONFIG="$KUBECONFIG_ADMIN" E2E_HELM="$HELM" E2E_KUBECTL="$KUBECTL" E2
   E2E_NAMESPACE="$NAMESPACE" E2E_RELEASE="$RELEASE" E2E_ZK_NAME="$ZK_NAME" \
   E2E_ZK_HEADLESS="$ZK_HEADLESS" E2E_KAFKA_NAME="$KAFKA_NAME" \
   E2E_KAFKA_HEADLESS="$KAFKA_HEADLESS" E2E_DNS="$E2E_NODE_IP:53" E2E_NETPOL
+# How the checks' host-side clients reach the secure staging release (stack_e2e.security;
+# the password and the CA are read from the release's Secrets at test time). The dev and
+# prod path suites do not read these: they talk to their releases only through helm/kubectl.
+export E2E_KAFKA_SECURITY_PROTOCOL=SASL_SSL E2E_KAFKA_PORT=9092 \
+  E2E_KAFKA_CA_SECRET="$KAFKA_TLS_SECRET" E2E_KAFKA_TLS_SECRET="$KAFKA_TLS_SECRET" \
+  E2E_KAFKA_CA_DIR="$KAFKA_CA_DIR" E2E_KAFKA_SASL_MECHANISM=SCRAM-SHA-512 \
+  E2E_KAFKA_SASL_USER="$KAFKA_SASL_USER" E2E_KAFKA_SASL_SECRET="$KAFKA_NAME-users" \
+  E2E_KAFKA_SASL_PASSWORD_KEY="$KAFKA_SASL_USER" E2E_KAFKA_INTERBROKER_PORT=9094
 
 # Leftovers of an earlier run that was killed (down.sh is safe to run any time).
 e2e/cluster/down.sh >/dev/null 2>&1 || true
@@ -251,12 +269,15 @@ install_staging() {
   # Pod Security "restricted" enforced by kube-apiserver on every pod of the release
   # (e2e/stack_e2e/namespaces.py; the dev, prod and stage 1 namespaces get the same)
   PYTHONPATH="$ROOT/e2e" "$PY" -m stack_e2e.namespaces "$NAMESPACE"
+  # the brokers' TLS Secret (a new CA + certificate, the chart's names), before the install
+  PYTHONPATH="$ROOT/e2e" "$PY" -m stack_e2e.tls "$NAMESPACE" "$KAFKA_TLS_SECRET" \
+    "$KAFKA_NAME" "$KAFKA_HEADLESS"
   "$HELM" install "$RELEASE" charts/stack -n "$NAMESPACE" --create-namespace \
     "${STAGING_VALUES[@]}" --wait=watcher --timeout "$HELM_TIMEOUT" 2>&1 |
     tee "$LOGS/helm/$ENV_NAME-install.txt"
   "$KUBECTL" get pods -n "$NAMESPACE" -o wide
 }
-must "$LIMIT_INSTALL" "helm install $ENV_NAME (seed names) -> all pods Ready" install_staging
+must "$LIMIT_INSTALL" "helm install $ENV_NAME secure (seed names) -> all pods Ready" install_staging
 
 helm_test() {
   if ! "$HELM" test "$RELEASE" -n "$NAMESPACE" --logs --timeout 10m 2>&1 |

@@ -1,5 +1,6 @@
-"""The seed article's verification steps, VERBATIM, against the release the driver installed
-with the seed's names (README's fullnameOverride recipe: zk, zk-svc, kafka, kafka-svc).
+"""The seed article's verification steps, VERBATIM (on a secure install: see below), against
+the release the driver installed with the seed's names (README's fullnameOverride recipe:
+zk, zk-svc, kafka, kafka-svc).
 
 The namespace comes from the kubeconfig context (a copy of the admin kubeconfig whose
 context names the release namespace), and `kubectl` is on PATH, so each command below is
@@ -7,6 +8,15 @@ run by a shell exactly as the article prints it. Asserted: the CLEAN output a re
 sees — ``Mode: leader``/``follower``; ``--list`` prints topic names only (no log lines, no
 AdminClient config dump); ``Created topic test-topic.``; ``--describe`` shows 3 partitions
 with replication factor 3.
+
+On the secure install (e2e/values-secure.yaml: SASL_SSL on both listeners) the article's
+``kafka-topics.sh --bootstrap-server localhost:9092`` cannot run verbatim: a client
+without TLS and credentials is refused, and ``localhost`` is not a name the certificate
+covers. There the three kafka-topics commands run as the charts' NOTES print them: with
+the broker's own client config (``--command-config
+/opt/kafka/config-generated/client.properties``, written at start from the mounted
+Secrets: the inter-broker listener and user) against the broker's FQDN on the inter-broker
+port 9094. Everything else of each command, and every assertion, is the article's.
 
 A command is retried (bounded) only while it fails in a way that can pass later (a broker
 busy after the install); a missing executable fails at once.
@@ -27,11 +37,24 @@ from stack_e2e.waits import Permanent, within
 
 from conftest import Cluster
 
+
+def _bootstrap() -> str:
+    """The article's ``--bootstrap-server localhost:9092``, or on a secure install the
+    NOTES' form: kafka-0's FQDN on the inter-broker port with the broker's client config."""
+    if os.environ.get("E2E_KAFKA_SECURITY_PROTOCOL", "PLAINTEXT") in ("", "PLAINTEXT"):
+        return "--bootstrap-server localhost:9092"
+    namespace = os.environ.get("E2E_NAMESPACE", "stack-e2e")
+    port = os.environ.get("E2E_KAFKA_INTERBROKER_PORT") or "9094"
+    return (f"--bootstrap-server kafka-0.kafka-svc.{namespace}.svc.cluster.local:{port} "
+            "--command-config /opt/kafka/config-generated/client.properties")
+
+
+BOOTSTRAP = _bootstrap()
 STATUS = "kubectl exec zk-0 -- zkServer.sh status"
-LIST = "kubectl exec kafka-0 -- kafka-topics.sh --bootstrap-server localhost:9092 --list"
-CREATE = ("kubectl exec kafka-0 -- kafka-topics.sh --bootstrap-server localhost:9092 "
+LIST = f"kubectl exec kafka-0 -- kafka-topics.sh {BOOTSTRAP} --list"
+CREATE = (f"kubectl exec kafka-0 -- kafka-topics.sh {BOOTSTRAP} "
           "--topic test-topic --create --partitions 3 --replication-factor 3")
-DESCRIBE = ("kubectl exec kafka-0 -- kafka-topics.sh --bootstrap-server localhost:9092 "
+DESCRIBE = (f"kubectl exec kafka-0 -- kafka-topics.sh {BOOTSTRAP} "
             "--describe --topic test-topic")
 SEED_NAMES = {"zk": "zk", "zk_headless": "zk-svc", "kafka": "kafka", "kafka_headless": "kafka-svc"}
 BOUND = 60  # s: how long a command may keep failing transiently
