@@ -89,7 +89,9 @@ write_scram_credentials() {
       fi
       rm -f "$file"
       echo "start.sh: could not write the SCRAM credentials of user $user to ZooKeeper ($connect):" >&2
-      grep -v -i -e password -e deprecated -e bootstrap-server <<<"$out" | tail -n 5 >&2
+      # the exception's own line, not the Java stack frames under it
+      grep -v -i -e password -e deprecated -e bootstrap-server <<<"$out" |
+        grep -v -E '^[[:space:]]+(at |\.\.\. [0-9]+ more)' | tail -n 5 >&2
       exit 1
     done
   done
