@@ -15,6 +15,7 @@ import json
 import threading
 import time
 import uuid
+from collections.abc import Collection
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -23,7 +24,7 @@ from kafka.errors import TopicAlreadyExistsError
 from stack_e2e import kafka_wire, zk_wire
 from stack_e2e.figures import Figures
 from stack_e2e.kube import pod_ready
-from stack_e2e.waits import within
+from stack_e2e.waits import Waited, within
 
 from conftest import Cluster
 
@@ -83,6 +84,29 @@ def all_ready(cluster: Cluster, brokers: int) -> None:
 def meta_broker_id(cluster: Cluster, pod: str) -> str:
     out = cluster.kube.exec(pod, "kafka", "cat /var/lib/kafka/data/log/meta.properties")
     return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)["broker.id"]
+
+
+def consume_acknowledged(cluster: Cluster, topic: str, acked: Collection[str]) -> Waited[bool]:
+    """Read ``topic`` from the start until every acknowledged value has been seen, within
+    BOUND_CONSUME (asserted by ``within``, which says what is missing)."""
+    consumer = KafkaConsumer(bootstrap_servers=cluster.kafka_bootstrap(), group_id=None,
+                             enable_auto_commit=False, auto_offset_reset="earliest",
+                             **cluster.kafka_config())
+    consumer.assign([TopicPartition(topic, p) for p in range(PARTITIONS)])
+    seen: set[str] = set()
+    wanted = set(acked)
+
+    def drained() -> bool:
+        for records in consumer.poll(timeout_ms=1000).values():
+            seen.update(r.value.decode() for r in records)
+        return wanted <= seen
+
+    try:
+        return within(BOUND_CONSUME, "every acknowledged message is consumed", drained,
+                      interval=0, describe=lambda _: f"{len(wanted - seen)} missing, "
+                                                     f"e.g. {sorted(wanted - seen)[:5]}")
+    finally:
+        consumer.close()
 
 
 def test_acknowledged_messages_survive_the_deletion_of_a_partition_leader(
@@ -165,23 +189,7 @@ def test_acknowledged_messages_survive_the_deletion_of_a_partition_leader(
                     f"all {MESSAGES} sends acknowledged (acks=all, min ISR 2); the slowest "
                     f"took {slowest:.1f} s")
 
-    consumer = KafkaConsumer(bootstrap_servers=cluster.kafka_bootstrap(), group_id=None,
-                             enable_auto_commit=False, auto_offset_reset="earliest",
-                             **cluster.kafka_config())
-    consumer.assign([TopicPartition(topic, p) for p in range(PARTITIONS)])
-    seen: set[str] = set()
-
-    def drained() -> bool:
-        for records in consumer.poll(timeout_ms=1000).values():
-            seen.update(r.value.decode() for r in records)
-        return set(acked) <= seen
-
-    try:
-        read = within(BOUND_CONSUME, "every acknowledged message is consumed", drained,
-                      interval=0, describe=lambda _: f"{len(set(acked) - seen)} missing, "
-                                                     f"e.g. {sorted(set(acked) - seen)[:5]}")
-    finally:
-        consumer.close()
+    read = consume_acknowledged(cluster, topic, acked)
     figures.bounded("consumed", read.seconds, BOUND_CONSUME,
                     f"all {len(acked)} acknowledged messages consumed in {read.seconds:.1f} s")
 

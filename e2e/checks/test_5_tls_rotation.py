@@ -21,18 +21,17 @@ import uuid
 from typing import Any
 
 import pytest
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaProducer
 from stack_e2e import tls
 from stack_e2e.figures import Figures
 from stack_e2e.waits import within
-from test_2_kafka import PARTITIONS, all_ready, create_topic
+from test_2_kafka import BOUND_CONSUME, all_ready, consume_acknowledged, create_topic
 
 from conftest import Cluster
 
 INTERVAL = 0.05            # s between sends
 BOUND_ROLL = 900           # s: the restart has rolled every broker
 BOUND_ACK = 60             # s: the slowest acknowledgement of any message
-BOUND_CONSUME = 120        # s: every acknowledged message has been read back
 BOUND_SERVED = 60          # s after the roll: every broker serves the new certificate
 
 
@@ -123,23 +122,7 @@ def test_new_certificate_from_the_same_ca_rolls_in_without_losing_messages(
                     f"during the certificate roll: all {len(acked)} sends acknowledged "
                     f"(acks=all, none failed); the slowest took {slowest:.1f} s")
 
-    consumer = KafkaConsumer(bootstrap_servers=cluster.kafka_bootstrap(), group_id=None,
-                             enable_auto_commit=False, auto_offset_reset="earliest",
-                             **cluster.kafka_config())
-    consumer.assign([TopicPartition(topic, p) for p in range(PARTITIONS)])
-    seen: set[str] = set()
-
-    def drained() -> bool:
-        for records in consumer.poll(timeout_ms=1000).values():
-            seen.update(r.value.decode() for r in records)
-        return set(acked) <= seen
-
-    try:
-        read = within(BOUND_CONSUME, "every acknowledged message is consumed", drained,
-                      interval=0, describe=lambda _: f"{len(set(acked) - seen)} missing, "
-                                                     f"e.g. {sorted(set(acked) - seen)[:5]}")
-    finally:
-        consumer.close()
+    read = consume_acknowledged(cluster, topic, acked)
     figures.bounded("tls-rotation-consumed", read.seconds, BOUND_CONSUME,
                     f"after the certificate roll: all {len(acked)} acknowledged messages "
                     f"consumed in {read.seconds:.1f} s (a client that trusts the CA only)")
