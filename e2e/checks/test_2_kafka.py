@@ -86,6 +86,38 @@ def meta_broker_id(cluster: Cluster, pod: str) -> str:
     return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)["broker.id"]
 
 
+class AckedProducer:
+    """An acks=all producer that retries until delivery times out, and records for each
+    value when it was sent and when it was acknowledged, or why it failed."""
+
+    def __init__(self, cluster: Cluster, topic: str) -> None:
+        self.topic = topic
+        self.sent: dict[str, float] = {}
+        self.acked: dict[str, float] = {}
+        self.failed: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self.producer = KafkaProducer(
+            bootstrap_servers=cluster.kafka_bootstrap(), acks="all", linger_ms=5,
+            retries=2**31 - 1, retry_backoff_ms=200, request_timeout_ms=15000,
+            delivery_timeout_ms=120000, max_in_flight_requests_per_connection=1,
+            **cluster.kafka_config(),
+        )
+
+    def send(self, value: str) -> None:
+        with self._lock:
+            self.sent[value] = time.monotonic()
+        self.producer.send(self.topic, value.encode()).add_callback(self._acked, value) \
+            .add_errback(self._failed, value)
+
+    def _acked(self, value: str, _meta: Any) -> None:
+        with self._lock:
+            self.acked[value] = time.monotonic()
+
+    def _failed(self, value: str, exc: Any) -> None:
+        with self._lock:
+            self.failed[value] = repr(exc)
+
+
 def consume_acknowledged(cluster: Cluster, topic: str, acked: Collection[str]) -> Waited[bool]:
     """Read ``topic`` from the start until every acknowledged value has been seen, within
     BOUND_CONSUME (asserted by ``within``, which says what is missing)."""
@@ -123,39 +155,16 @@ def test_acknowledged_messages_survive_the_deletion_of_a_partition_leader(
     assert meta_broker_id(cluster, victim) == str(victim_id)
     claim = kube.get("pvc", f"data-{victim}")
 
-    sent: dict[str, float] = {}
-    acked: dict[str, float] = {}
-    failed: dict[str, str] = {}
-    lock = threading.Lock()
     quarter, stop = threading.Event(), threading.Event()
-    producer = KafkaProducer(
-        bootstrap_servers=cluster.kafka_bootstrap(), acks="all", linger_ms=5,
-        retries=2**31 - 1, retry_backoff_ms=200, request_timeout_ms=15000,
-        delivery_timeout_ms=120000, max_in_flight_requests_per_connection=1,
-        **cluster.kafka_config(),
-    )
-
-    def on_ok(value: str) -> Any:
-        def cb(_meta: Any) -> None:
-            with lock:
-                acked[value] = time.monotonic()
-        return cb
-
-    def on_err(value: str) -> Any:
-        def cb(exc: Any) -> None:
-            with lock:
-                failed[value] = repr(exc)
-        return cb
+    tracked = AckedProducer(cluster, topic)
+    sent, acked, failed, producer = tracked.sent, tracked.acked, tracked.failed, tracked.producer
 
     def produce() -> None:
         for i in range(MESSAGES):
             if stop.is_set():
                 return
             value = f"m-{i:05d}"
-            with lock:
-                sent[value] = time.monotonic()
-            producer.send(topic, value.encode()).add_callback(on_ok(value)) \
-                .add_errback(on_err(value))
+            tracked.send(value)
             if i == MESSAGES // 4:
                 quarter.set()
             time.sleep(0.05)

@@ -84,10 +84,10 @@ def policies() -> list[dict[str, Any]]:
     ]
 
 
-def connects(kube: Kube, client: str, ip: str) -> bool:
-    """Whether ``client`` opens a TCP connection to ip:PORT (2 s connect timeout). A
-    kubectl failure raises: only nc's own verdict counts."""
-    out = kube.exec(client, "main", f"if nc -z -w 2 {ip} {PORT}; then echo open; "
+def connects(kube: Kube, client: str, ip: str, port: int = PORT) -> bool:
+    """Whether ``client`` (container "main") opens a TCP connection to ip:port (2 s
+    connect timeout). A kubectl failure raises: only nc's own verdict counts."""
+    out = kube.exec(client, "main", f"if nc -z -w 2 {ip} {port}; then echo open; "
                                     "else echo closed; fi", timeout=30).strip()
     assert out in ("open", "closed"), f"unexpected answer from {client}: {out!r}"
     return out == "open"

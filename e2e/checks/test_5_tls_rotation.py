@@ -18,14 +18,12 @@ import os
 import threading
 import time
 import uuid
-from typing import Any
 
 import pytest
-from kafka import KafkaProducer
 from stack_e2e import tls
 from stack_e2e.figures import Figures
 from stack_e2e.waits import within
-from test_2_kafka import BOUND_CONSUME, all_ready, consume_acknowledged, create_topic
+from test_2_kafka import BOUND_CONSUME, AckedProducer, all_ready, consume_acknowledged, create_topic
 
 from conftest import Cluster
 
@@ -56,39 +54,16 @@ def test_new_certificate_from_the_same_ca_rolls_in_without_losing_messages(
 
     topic = f"e2e-rotate-{uuid.uuid4().hex[:8]}"
     create_topic(cluster, topic)
-    sent: dict[str, float] = {}
-    acked: dict[str, float] = {}
-    failed: dict[str, str] = {}
-    lock = threading.Lock()
     stop = threading.Event()
-    producer = KafkaProducer(
-        bootstrap_servers=cluster.kafka_bootstrap(), acks="all", linger_ms=5,
-        retries=2**31 - 1, retry_backoff_ms=200, request_timeout_ms=15000,
-        delivery_timeout_ms=120000, max_in_flight_requests_per_connection=1,
-        **cluster.kafka_config(),
-    )
-
-    def on_ok(value: str) -> Any:
-        def cb(_meta: Any) -> None:
-            with lock:
-                acked[value] = time.monotonic()
-        return cb
-
-    def on_err(value: str) -> Any:
-        def cb(exc: Any) -> None:
-            with lock:
-                failed[value] = repr(exc)
-        return cb
+    tracked = AckedProducer(cluster, topic)
+    sent, acked, failed, producer = tracked.sent, tracked.acked, tracked.failed, tracked.producer
 
     def produce() -> None:
         for i in range(10**6):
             if stop.is_set():
                 return
             value = f"r-{i:06d}"
-            with lock:
-                sent[value] = time.monotonic()
-            producer.send(topic, value.encode()).add_callback(on_ok(value)) \
-                .add_errback(on_err(value))
+            tracked.send(value)
             time.sleep(INTERVAL)
 
     before = kube.get("statefulset", cluster.kafka)["status"]["updateRevision"]
