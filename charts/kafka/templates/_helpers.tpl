@@ -429,6 +429,26 @@ key as the user writes it (the "kafka." prefix inside the stack).
 {{/*
 kafka.warnings: what renders but is probably not what the user wants.
 */}}
+{{/*
+kafka.listenerWarnings: one "key.path: reason" line per listener that runs without
+encryption or authentication, for this chart's NOTES and the stack's (not kafka.warnings:
+a PLAINTEXT development release is a choice, not a mistake to repeat at every validate).
+*/}}
+{{- define "kafka.listenerWarnings" -}}
+{{- $p := include "common.names.valuesPrefix" . -}}
+{{- $protocols := include "kafka.listenerProtocols" . | fromYaml -}}
+{{- range $name, $key := dict "CLIENT" "listeners.client.protocol" "INTERNAL" "listeners.interbroker.protocol" }}
+{{- $protocol := get $protocols $name }}
+{{- if eq $protocol "PLAINTEXT" }}
+{{ $p }}{{ $key }} is PLAINTEXT: traffic on this listener is neither encrypted nor authenticated; any pod that reaches the port can read and write every topic. Set SASL_SSL (see tls and auth in the chart README) for anything but a test cluster.
+{{- else if eq $protocol "SASL_PLAINTEXT" }}
+{{ $p }}{{ $key }} is SASL_PLAINTEXT: clients authenticate, but the traffic (messages, and PLAIN passwords) is not encrypted. Prefer SASL_SSL.
+{{- else if and (eq $protocol "SSL") (eq $name "CLIENT") (eq $.Values.tls.clientAuth "none") }}
+{{ $p }}{{ $key }} is SSL with {{ $p }}tls.clientAuth=none: traffic is encrypted but clients do not authenticate. Set SASL_SSL or {{ $p }}tls.clientAuth=required.
+{{- end }}
+{{- end }}
+{{- end -}}
+
 {{- define "kafka.warnings" -}}
 {{- $p := include "common.names.valuesPrefix" . -}}
 {{- if .Values.pdb.create }}
