@@ -5,7 +5,8 @@
 # The chart renders the settings every broker shares into BASE_CONFIG (listeners, their
 # security protocols, SASL mechanisms: no secret); this script adds what only the pod knows
 # or what must not sit in a ConfigMap: broker.id from the pod ordinal, the advertised
-# listener FQDN, log.dirs, the TLS keystore built from the mounted Secret (after checking
+# listener FQDN (and, with an EXTERNAL listener, the address external-address.sh computes),
+# log.dirs, the TLS keystore built from the mounted Secret (after checking
 # that the certificate covers this pod's FQDN), the listeners' JAAS entries with the SASL
 # passwords, and ZooKeeper's JAAS Client section. Files holding secrets are mode 0600 on the
 # config emptyDir. Every path comes from the environment, so the script runs unchanged
@@ -21,6 +22,7 @@
 #   SERVER_PROPERTIES  file to write (on an emptyDir: the root filesystem is read-only);
 #                      client.properties, zookeeper-jaas.conf and tls/ go beside it
 #   DATA_LOG_DIR       Kafka's log.dirs, a subdirectory of the data volume
+#   EXTERNAL_*, HOST_IP              the EXTERNAL listener's address (see external-address.sh)
 #   TLS_DIR, TLS_SECRET             tls.crt, tls.key, ca.crt (listeners with SSL)
 #   USERS_DIR, USERS_SECRET         one password file per user (listeners with SASL)
 #   SASL_USERS, INTER_BROKER_USER   every SASL user (comma list); the inter-broker one
@@ -118,6 +120,23 @@ read_password() {
 }
 
 fqdn="$POD_NAME.$HEADLESS_SERVICE.$POD_NAMESPACE.svc.$CLUSTER_DOMAIN"
+
+# What each listener advertises: the pod's FQDN, and on EXTERNAL the address clients
+# outside the cluster reach this broker at.
+external=""
+if [[ -n "${protocol_of[EXTERNAL]:-}" ]]; then
+  external=$(bash "$script_dir/external-address.sh") || exit 1
+fi
+advertised=""
+for entry in ${listeners//,/ }; do
+  name=${entry%%://*}
+  if [[ "$name" == EXTERNAL ]]; then
+    address=$external
+  else
+    address="$fqdn:${entry##*:}"
+  fi
+  advertised+="${advertised:+,}$name://$address"
+done
 if [[ "$need_tls" == true ]]; then
   : "${TLS_DIR:?TLS_DIR must be set: a listener runs SSL}"
   tls_secret="${TLS_SECRET:-the TLS Secret}"
@@ -127,6 +146,16 @@ if [[ "$need_tls" == true ]]; then
   if ! bash "$script_dir/tls.sh" covers "$TLS_DIR/tls.crt" "$fqdn"; then
     die "the certificate in Secret $tls_secret (tls.crt) does not cover this broker's name $fqdn;" \
       "issue it for *.$HEADLESS_SERVICE.$POD_NAMESPACE.svc.$CLUSTER_DOMAIN (or every broker's name)"
+  fi
+  if [[ "${protocol_of[EXTERNAL]:-}" == *SSL ]]; then
+    external_host=${external%:*}
+    external_host=${external_host#[}
+    external_host=${external_host%]}
+    if ! bash "$script_dir/tls.sh" covers "$TLS_DIR/tls.crt" "$external_host"; then
+      die "the certificate in Secret $tls_secret (tls.crt) does not cover this broker's external address $external_host," \
+        "which clients outside the cluster verify; add it to tls.extraSans (the chart adds externalAccess.hosts and" \
+        "hostPattern to a certificate it generates or requests itself), or issue the Secret for it"
+    fi
   fi
   bash "$script_dir/tls.sh" keystore "$TLS_DIR" "$config_dir/tls/keystore.pem"
 fi
@@ -172,7 +201,7 @@ tmp="$SERVER_PROPERTIES.tmp"
   echo
   echo "# Identity of this broker:"
   echo "broker.id=$broker_id"
-  echo "advertised.listeners=${listeners//:\/\/:/:\/\/$fqdn:}"
+  echo "advertised.listeners=$advertised"
   echo "log.dirs=$DATA_LOG_DIR"
   if [[ "$need_tls" == true ]]; then
     echo
@@ -218,4 +247,4 @@ Client {
 JAAS
   mv "$config_dir/zookeeper-jaas.conf.tmp" "$config_dir/zookeeper-jaas.conf"
 fi
-echo "configure.sh: broker.id=$broker_id advertised as $fqdn ($protocol_map), log.dirs=$DATA_LOG_DIR"
+echo "configure.sh: broker.id=$broker_id advertised as $fqdn${external:+ and externally as $external} ($protocol_map), log.dirs=$DATA_LOG_DIR"

@@ -9,8 +9,9 @@
 #                                  what Helm's genSignedCert and cert-manager's default
 #                                  write) are wrapped into PKCS#8 here.
 #   tls.sh covers <cert> <name>    exit 0 if the first (leaf) certificate of <cert> names
-#                                  <name> in its subjectAltName DNS entries (a wildcard
-#                                  *.x matches one label), else print its names, exit 1.
+#                                  <name> in its subjectAltName: a DNS entry (a wildcard
+#                                  *.x matches one label) or, for an IP address, an IP
+#                                  entry; else print its names, exit 1.
 #
 # Environment: KEYTOOL (default keytool).
 set -euo pipefail
@@ -86,8 +87,9 @@ keystore() {
   mv "$tmp" "$out"
 }
 
-# The subjectAltName DNS names of the first certificate in $1, one per line.
-dns_names() {
+# The subjectAltName entries of type $2 (DNSName or IPAddress) of the first certificate
+# in $1, one per line.
+san_entries() {
   local out
   out=$("${KEYTOOL:-keytool}" -printcert -file "$1" 2>&1) || die "keytool cannot read $1: $out"
   awk '
@@ -95,14 +97,20 @@ dns_names() {
     /^Owner:/ { if (++owners > 1) exit }
     /SubjectAlternativeName \[/ { in_san = 1; next }
     in_san && /^\]/ { in_san = 0 }
-    in_san && /DNSName:/ { sub(/.*DNSName:[[:space:]]*/, ""); print }
-  ' <<<"$out"
+    in_san && $0 ~ type ":" { sub(".*" type ":[[:space:]]*", ""); print }
+  ' type="$2" <<<"$out"
 }
 
 covers() {
   local cert=$1 name names n
   name=$(tr '[:upper:]' '[:lower:]' <<<"$2")
-  names=$(dns_names "$cert" | tr '[:upper:]' '[:lower:]')
+  if [[ "$name" =~ ^[0-9]+(\.[0-9]+){3}$ || "$name" == *:* ]]; then
+    names=$(san_entries "$cert" IPAddress | tr '[:upper:]' '[:lower:]')
+    grep -qxF -- "$name" <<<"$names" && return 0
+    echo "tls.sh: the certificate in $cert covers the IP addresses: $(paste -sd' ' <<<"${names:-(none)}")" >&2
+    return 1
+  fi
+  names=$(san_entries "$cert" DNSName | tr '[:upper:]' '[:lower:]')
   while IFS= read -r n; do
     [[ -n "$n" ]] || continue
     [[ "$n" == "$name" ]] && return 0

@@ -85,11 +85,15 @@ app.kubernetes.io/component: zookeeper
 
 {{/*
 kafka.listenerProtocols: the security protocol of each listener name (a YAML map): CLIENT
-(listeners.client) and INTERNAL (listeners.interbroker). EXTERNAL is reserved.
+(listeners.client), INTERNAL (listeners.interbroker) and, with externalAccess.enabled,
+EXTERNAL (listeners.external).
 */}}
 {{- define "kafka.listenerProtocols" -}}
 CLIENT: {{ .Values.listeners.client.protocol }}
 INTERNAL: {{ .Values.listeners.interbroker.protocol }}
+{{- if .Values.externalAccess.enabled }}
+EXTERNAL: {{ .Values.listeners.external.protocol }}
+{{- end }}
 {{- end -}}
 
 {{/*
@@ -142,11 +146,12 @@ zookeeper.auth.existingSecret, else the bundled zookeeper chart's <service>-auth
 {{- end -}}
 
 {{/*
-kafka.tlsDnsNames: the names the brokers' certificate covers (a YAML list): every broker
-on the headless Service (a wildcard, so scale-out stays covered), the headless and the
-client Service, short and qualified.
+kafka.tlsBaseDnsNames: the in-cluster names the brokers' certificate covers (a YAML list):
+every broker on the headless Service (a wildcard, so scale-out stays covered), the
+headless and the client Service, short and qualified. What chart versions before 0.4
+generated certificates for.
 */}}
-{{- define "kafka.tlsDnsNames" -}}
+{{- define "kafka.tlsBaseDnsNames" -}}
 {{- $ns := .Release.Namespace -}}
 {{- $cd := .Values.clusterDomain -}}
 {{- $names := list (printf "*.%s.%s.svc.%s" (include "kafka.headlessServiceName" .) $ns $cd) -}}
@@ -157,20 +162,80 @@ client Service, short and qualified.
 {{- end -}}
 
 {{/*
+kafka.tlsDnsNames: every DNS name of the brokers' certificate (a YAML list): the in-cluster
+names, then the external ones and tls.extraSans (kafka.external.sans) that are not IPs.
+*/}}
+{{- define "kafka.tlsDnsNames" -}}
+{{- $names := include "kafka.tlsBaseDnsNames" . | fromYamlArray -}}
+{{- range include "kafka.external.sans" . | fromYamlArray -}}
+{{- if not (include "kafka.isIP" .) -}}{{- $names = append $names . -}}{{- end -}}
+{{- end -}}
+{{- toYaml (uniq $names) -}}
+{{- end -}}
+
+{{/*
+kafka.tlsIpAddresses: the IP SANs of the brokers' certificate (a YAML list, maybe empty):
+the IPs of kafka.external.sans (external hosts, loadBalancerIPs, tls.extraSans).
+*/}}
+{{- define "kafka.tlsIpAddresses" -}}
+{{- $ips := list -}}
+{{- range include "kafka.external.sans" . | fromYamlArray -}}
+{{- if include "kafka.isIP" . -}}{{- $ips = append $ips . -}}{{- end -}}
+{{- end -}}
+{{- toYaml $ips -}}
+{{- end -}}
+
+{{/*
+kafka.tlsNames: what the generated certificate must cover, as one sorted, comma-separated
+string (DNS names and IPs): the annotation kafka.chart/tls-names of the generated Secret.
+*/}}
+{{- define "kafka.tlsNames" -}}
+{{- concat (include "kafka.tlsDnsNames" . | fromYamlArray) (include "kafka.tlsIpAddresses" . | fromYamlArray) | uniq | sortAlpha | join "," -}}
+{{- end -}}
+
+{{/*
+kafka.tlsSecretKept: "true" when the generated Secret that exists is kept, given (dict
+"existing" <looked-up Secret or empty> "ctx" .): it has tls.crt, tls.key and ca.crt, and its
+certificate covers every name kafka.tlsNames asks for (its annotation
+kafka.chart/tls-names; a Secret without one, from a chart before 0.4, covers
+kafka.tlsBaseDnsNames). A certificate that no longer names every broker address is
+generated again, with a new CA.
+*/}}
+{{- define "kafka.tlsSecretKept" -}}
+{{- $old := .existing | default dict -}}
+{{- if and (dig "data" "tls.crt" "" $old) (dig "data" "tls.key" "" $old) (dig "data" "ca.crt" "" $old) -}}
+{{- $covered := splitList "," (include "kafka.tlsSecretCovers" .) -}}
+{{- $missing := false -}}
+{{- range splitList "," (include "kafka.tlsNames" .ctx) -}}{{- if not (has . $covered) -}}{{- $missing = true -}}{{- end -}}{{- end -}}
+{{- if not $missing -}}true{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+kafka.tlsSecretCovers: the names (comma-separated) the existing generated Secret's
+certificate covers, given (dict "existing" ... "ctx" .); see kafka.tlsSecretKept.
+*/}}
+{{- define "kafka.tlsSecretCovers" -}}
+{{- $old := .existing | default dict -}}
+{{- dig "metadata" "annotations" "kafka.chart/tls-names" "" $old | default (include "kafka.tlsBaseDnsNames" .ctx | fromYamlArray | sortAlpha | join ",") -}}
+{{- end -}}
+
+{{/*
 kafka.tlsSecretData: the data of the generated TLS Secret (a YAML map, base64 values):
-the existing Secret's tls.crt, tls.key and ca.crt when it has all three, else a new CA and
-a certificate for kafka.tlsDnsNames. Given (dict "existing" <looked-up Secret or empty>
+the existing Secret's tls.crt, tls.key and ca.crt when it has all three and covers every
+name (kafka.tlsSecretKept), else a new CA and a certificate for kafka.tlsDnsNames and
+kafka.tlsIpAddresses. Given (dict "existing" <looked-up Secret or empty>
 "ctx" .); the tests feed "existing" directly (lookup is empty under helm template).
 */}}
 {{- define "kafka.tlsSecretData" -}}
 {{- $ctx := .ctx -}}
 {{- $old := .existing | default dict -}}
-{{- if and (dig "data" "tls.crt" "" $old) (dig "data" "tls.key" "" $old) (dig "data" "ca.crt" "" $old) -}}
+{{- if include "kafka.tlsSecretKept" . -}}
 {{- toYaml (pick $old.data "tls.crt" "tls.key" "ca.crt") -}}
 {{- else -}}
 {{- $days := int $ctx.Values.tls.generated.validityDays -}}
 {{- $ca := genCA (printf "%s-ca" (include "kafka.fullname" $ctx)) $days -}}
-{{- $cert := genSignedCert (include "kafka.fullname" $ctx) nil (include "kafka.tlsDnsNames" $ctx | fromYamlArray) $days $ca -}}
+{{- $cert := genSignedCert (include "kafka.fullname" $ctx) (include "kafka.tlsIpAddresses" $ctx | fromYamlArray) (include "kafka.tlsDnsNames" $ctx | fromYamlArray) $days $ca -}}
 {{- toYaml (dict "tls.crt" ($cert.Cert | b64enc) "tls.key" ($cert.Key | b64enc) "ca.crt" ($ca.Cert | b64enc)) -}}
 {{- end -}}
 {{- end -}}
@@ -285,8 +350,14 @@ refuses config keys the chart owns). configure.sh adds each pod's identity.
 {{- $_ := set $props "log.retention.check.interval.ms" .Values.log.retentionCheckIntervalMs -}}
 {{- $_ := set $props "controlled.shutdown.enable" true -}}
 {{- $protocols := include "kafka.listenerProtocols" . | fromYaml -}}
-{{- $_ := set $props "listeners" (printf "CLIENT://:%d,INTERNAL://:%d" (int .Values.listeners.client.containerPort) (int .Values.listeners.interbroker.containerPort)) -}}
-{{- $_ := set $props "listener.security.protocol.map" (printf "CLIENT:%s,INTERNAL:%s" $protocols.CLIENT $protocols.INTERNAL) -}}
+{{- $listeners := printf "CLIENT://:%d,INTERNAL://:%d" (int .Values.listeners.client.containerPort) (int .Values.listeners.interbroker.containerPort) -}}
+{{- $map := printf "CLIENT:%s,INTERNAL:%s" $protocols.CLIENT $protocols.INTERNAL -}}
+{{- if hasKey $protocols "EXTERNAL" -}}
+{{- $listeners = printf "%s,EXTERNAL://:%d" $listeners (int .Values.listeners.external.containerPort) -}}
+{{- $map = printf "%s,EXTERNAL:%s" $map $protocols.EXTERNAL -}}
+{{- end -}}
+{{- $_ := set $props "listeners" $listeners -}}
+{{- $_ := set $props "listener.security.protocol.map" $map -}}
 {{- $_ := set $props "inter.broker.listener.name" "INTERNAL" -}}
 {{- if include "kafka.saslEnabled" . -}}
 {{- $_ := set $props "sasl.enabled.mechanisms" (join "," .Values.auth.sasl.mechanisms) -}}
@@ -301,6 +372,9 @@ refuses config keys the chart owns). configure.sh adds each pod's identity.
 {{- $_ := set $props "ssl.endpoint.identification.algorithm" "https" -}}
 {{- if hasSuffix "SSL" $protocols.CLIENT -}}
 {{- $_ := set $props "listener.name.client.ssl.client.auth" .Values.tls.clientAuth -}}
+{{- end -}}
+{{- if hasSuffix "SSL" ($protocols.EXTERNAL | default "") -}}
+{{- $_ := set $props "listener.name.external.ssl.client.auth" .Values.tls.clientAuth -}}
 {{- end -}}
 {{- if eq $protocols.INTERNAL "SSL" -}}
 {{- $_ := set $props "listener.name.internal.ssl.client.auth" "required" -}}
@@ -346,8 +420,11 @@ key as the user writes it (the "kafka." prefix inside the stack).
 {{- if and (hasPrefix "SASL_" $protocols.INTERNAL) (not (has $v.auth.sasl.interBrokerMechanism $v.auth.sasl.mechanisms)) }}
 {{ $p }}auth.sasl.interBrokerMechanism: {{ $v.auth.sasl.interBrokerMechanism }} is not one of {{ $p }}auth.sasl.mechanisms ({{ join ", " $v.auth.sasl.mechanisms }}): the brokers could not authenticate to each other
 {{- end }}
-{{- if and (hasPrefix "SASL_" $protocols.CLIENT) (not $v.auth.users) (not (hasPrefix "SASL_" $protocols.INTERNAL)) }}
-{{ $p }}auth.users: empty, but {{ $p }}listeners.client.protocol is {{ $protocols.CLIENT }}: no client could authenticate; name at least one user
+{{- range $name, $key := dict "CLIENT" "listeners.client.protocol" "EXTERNAL" "listeners.external.protocol" }}
+{{- $protocol := get $protocols $name | default "" }}
+{{- if and (hasPrefix "SASL_" $protocol) (not $v.auth.users) (not (hasPrefix "SASL_" $protocols.INTERNAL)) }}
+{{ $p }}auth.users: empty, but {{ $p }}{{ $key }} is {{ $protocol }}: no client could authenticate; name at least one user
+{{- end }}
 {{- end }}
 {{- if has $v.auth.interBrokerUser $v.auth.users }}
 {{ $p }}auth.users: {{ $v.auth.interBrokerUser }} is {{ $p }}auth.interBrokerUser: give clients users of their own (the inter-broker user's password cannot be rotated in a roll)
@@ -358,8 +435,8 @@ key as the user writes it (the "kafka." prefix inside the stack).
 {{ $p }}tls.certManager.issuerRef.name: set together with {{ $p }}tls.existingSecret ({{ $v.tls.existingSecret }}): choose one source of the brokers' certificate
 {{- end }}
 {{- end }}
-{{- if and (ne $v.tls.clientAuth "none") (not (hasSuffix "SSL" $protocols.CLIENT)) }}
-{{ $p }}tls.clientAuth: {{ $v.tls.clientAuth }} needs TLS on the client listener, but {{ $p }}listeners.client.protocol is {{ $protocols.CLIENT }}
+{{- if and (ne $v.tls.clientAuth "none") (not (hasSuffix "SSL" $protocols.CLIENT)) (not (hasSuffix "SSL" ($protocols.EXTERNAL | default ""))) }}
+{{ $p }}tls.clientAuth: {{ $v.tls.clientAuth }} needs TLS on the client listener, but {{ $p }}listeners.client.protocol is {{ $protocols.CLIENT }}{{ if $v.externalAccess.enabled }} (and {{ $p }}listeners.external.protocol {{ $protocols.EXTERNAL }}){{ end }}
 {{- end }}
 {{- if and (ne $v.tls.clientAuth "none") (not $v.tls.existingSecret) (not $v.tls.certManager.issuerRef.name) }}
 {{ $p }}tls.clientAuth: {{ $v.tls.clientAuth }} needs a CA that can sign client certificates: the chart-generated CA keeps no key, so the only certificate it ever signs is the brokers' own; set {{ $p }}tls.existingSecret or {{ $p }}tls.certManager.issuerRef
@@ -424,6 +501,7 @@ key as the user writes it (the "kafka." prefix inside the stack).
 {{ . }}
 {{- end }}
 {{- include "common.check.pdb" (dict "pdb" $v.pdb "replicas" $n "prefix" $p) }}
+{{- include "kafka.external.problems" . }}
 {{- end -}}
 
 {{/*
@@ -437,13 +515,13 @@ a PLAINTEXT development release is a choice, not a mistake to repeat at every va
 {{- define "kafka.listenerWarnings" -}}
 {{- $p := include "common.names.valuesPrefix" . -}}
 {{- $protocols := include "kafka.listenerProtocols" . | fromYaml -}}
-{{- range $name, $key := dict "CLIENT" "listeners.client.protocol" "INTERNAL" "listeners.interbroker.protocol" }}
-{{- $protocol := get $protocols $name }}
+{{- range $name, $key := dict "CLIENT" "listeners.client.protocol" "INTERNAL" "listeners.interbroker.protocol" "EXTERNAL" "listeners.external.protocol" }}
+{{- $protocol := get $protocols $name | default "" }}
 {{- if eq $protocol "PLAINTEXT" }}
 {{ $p }}{{ $key }} is PLAINTEXT: traffic on this listener is neither encrypted nor authenticated; any pod that reaches the port can read and write every topic. Set SASL_SSL (see tls and auth in the chart README) for anything but a test cluster.
 {{- else if eq $protocol "SASL_PLAINTEXT" }}
 {{ $p }}{{ $key }} is SASL_PLAINTEXT: clients authenticate, but the traffic (messages, and PLAIN passwords) is not encrypted. Prefer SASL_SSL.
-{{- else if and (eq $protocol "SSL") (eq $name "CLIENT") (eq $.Values.tls.clientAuth "none") }}
+{{- else if and (eq $protocol "SSL") (ne $name "INTERNAL") (eq $.Values.tls.clientAuth "none") }}
 {{ $p }}{{ $key }} is SSL with {{ $p }}tls.clientAuth=none: traffic is encrypted but clients do not authenticate. Set SASL_SSL or {{ $p }}tls.clientAuth=required.
 {{- end }}
 {{- end }}
