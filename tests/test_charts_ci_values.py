@@ -105,6 +105,19 @@ EXPECT: dict[str, Callable[[Objs], Any]] = {
         "zookeeper.set.acl=true" in one(o, "ConfigMap")["data"]["server.properties"]
         and volumes(o)["zookeeper-auth"]["secret"]["items"]
         == [{"key": "orders-kafka", "path": "orders-kafka"}]),
+    "kafka/external-access": lambda o: (
+        [s["metadata"]["name"] for s in by_kind(o, "Service")
+         if s["spec"]["type"] == "NodePort"]
+        == ["stack-kafka-external-bootstrap", "stack-kafka-0-external", "stack-kafka-1-external",
+            "stack-kafka-2-external"]
+        and "EXTERNAL:SASL_SSL" in one(o, "ConfigMap")["data"]["server.properties"]
+        and volumes(o)["tls"]["secret"]["secretName"] == "kafka-external-tls"),
+    "kafka/external-loadbalancer": lambda o: (
+        pod(o)["initContainers"][0]["name"] == "external-address"
+        and one(o, "Role")["rules"][0]["resourceNames"]
+        == [f"stack-kafka-{i}-external" for i in range(3)]
+        and "kafka.example.com" in one(o, "Secret", "stack-kafka-tls")["metadata"][
+            "annotations"]["kafka.chart/tls-names"]),
     "stack/renamed": lambda o: (
         sts(o, "zk") and sts(o, "kafka")
         and "zookeeper.connect=zk:2181" in one(o, "ConfigMap", "kafka-scripts")["data"][

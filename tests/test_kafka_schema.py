@@ -84,7 +84,11 @@ VARIANTS = {
         "extraVolumes": [{"name": "extra", "emptyDir": {}}],
         "extraVolumeMounts": [{"name": "extra", "mountPath": "/extra"}],
         "serviceAccount": {"annotations": {"iam": "role"}},
-        "service": {"type": "LoadBalancer", "annotations": {"s": "t"}},
+        "service": {"annotations": {"s": "t"}},
+        "externalAccess": {"enabled": True, "autoDiscovery": {"enabled": True}, "service": {
+            "type": "LoadBalancer", "loadBalancerClass": "example.com/lb",
+            "loadBalancerSourceRanges": ["10.0.0.0/8"], "externalTrafficPolicy": "Local",
+            "annotations": {"lb": "internal"}, "labels": {"exposed": "yes"}}},
         "kafkaOpts": "-Dx=y", "config": {"num.partitions": 6}},
 }
 
