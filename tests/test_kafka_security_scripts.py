@@ -31,9 +31,9 @@ PASSWORDS = {"user1": "u1-Secret-Pw-0123456789", "inter_broker": "ib-Secret-Pw-9
 
 def make_tls(target: Path, sans: list[str], *, pkcs1: bool = False) -> Path:
     """tls.crt, tls.key (PKCS#8, or PKCS#1 like Helm's genSignedCert) and ca.crt (the
-    self-signed certificate itself) in ``target``."""
+    self-signed certificate itself) in ``target``; ``sans`` are DNS names, or "IP:<addr>"."""
     target.mkdir(parents=True, exist_ok=True)
-    san = ",".join(f"DNS:{s}" for s in sans)
+    san = ",".join(s if s.startswith("IP:") else f"DNS:{s}" for s in sans)
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
                     "-subj", "/CN=kafka", "-addext", f"subjectAltName={san}",
                     "-keyout", str(target / "tls.key"), "-out", str(target / "tls.crt")],

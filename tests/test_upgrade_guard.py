@@ -346,3 +346,9 @@ def test_a_release_from_before_the_listener_model_cannot_roll_into_it(
         container["ports"] = [p for p in container["ports"] if p["name"] != "tcp-internal"]
     line = problem_lines(refusal(guarded, "kafka", old, {}))[0]
     assert 'over "PLAINTEXT PLAINTEXT", this upgrade over "INTERNAL PLAINTEXT"' in line
+
+
+def test_external_access_can_be_turned_on_and_off(guarded: dict[str, Path]) -> None:
+    on = {"externalAccess": {"enabled": True, "service": {"nodePortBase": 31090}}}
+    assert "kind: StatefulSet" in upgrade(guarded, "kafka", existing("kafka"), on)
+    assert "kind: StatefulSet" in upgrade(guarded, "kafka", existing("kafka", on), {})
