@@ -292,6 +292,9 @@ def test_long_names_keep_the_ordinal_and_stay_dns_labels():
      "externalAccess.autoDiscovery.enabled: set together with externalAccess.hostPattern"),
     ({**NODE_PORT, "listeners": {"external": {"protocol": "SASL_SSL"}}, "auth": {"users": []}},
      "auth.users: empty, but listeners.external.protocol is SASL_SSL"),
+    ({**NODE_PORT, "listeners": {"external": {"protocol": "SASL_SSL"}},
+      "tls": {"extraSans": ["kafka.example.com"]}},
+     "tls.extraSans: no IP address while the brokers advertise their node's IP"),
 ], ids=lambda x: None if isinstance(x, dict) else x.split(":")[0])
 def test_external_access_problems_fail_the_render(values: dict[str, Any], message: str):
     assert message in render_error(values)
@@ -310,6 +313,13 @@ def test_problems_name_the_stack_keys_inside_the_umbrella():
     with pytest.raises(HelmError) as err:
         render_chart("stack", {"kafka": {"externalAccess": {"enabled": True}}})
     assert "kafka.externalAccess.service.nodePorts: empty" in str(err.value)
+
+
+def test_node_ip_tls_is_fine_with_the_nodes_in_extra_sans_or_an_own_certificate():
+    tls = {"listeners": {"external": {"protocol": "SSL"}}}
+    render({**NODE_PORT, **tls, "tls": {"extraSans": ["10.213.0.10"]}})
+    render({**NODE_PORT, **tls, "tls": {"existingSecret": "corp-tls"}})
+    render({**with_ea(NODE_PORT, hostPattern="b-{id}.example.com"), **tls})
 
 
 def test_client_auth_applies_to_an_external_tls_listener():

@@ -144,6 +144,14 @@ kafka.external.problems: externalAccess values that cannot work, "key.path: reas
 {{ $p }}externalAccess.service.nodePorts: empty (and no nodePortBase) with {{ $p }}externalAccess.service.type NodePort: Kubernetes would allocate random node ports, which a broker cannot know to advertise; set {{ $p }}externalAccess.service.nodePortBase (broker i gets base + i) or nodePorts{{ if $ea.hosts }}, or give every {{ $p }}externalAccess.hosts entry its port (host:port){{ end }}
 {{- end }}
 {{- end }}
+{{- /* a node's IP is known only at start: a certificate the chart makes cannot name it */ -}}
+{{- if and (eq $type "NodePort") (not $named) (hasSuffix "SSL" $v.listeners.external.protocol) (not $v.tls.existingSecret) }}
+{{- $ips := list }}
+{{- range $v.tls.extraSans }}{{- if include "kafka.isIP" . }}{{- $ips = append $ips . }}{{- end }}{{- end }}
+{{- if not $ips }}
+{{ $p }}tls.extraSans: no IP address while the brokers advertise their node's IP (NodePort, no {{ $p }}externalAccess.hosts or hostPattern) on a {{ $v.listeners.external.protocol }} external listener: the certificate the chart {{ ternary "requests" "generates" (not (empty $v.tls.certManager.issuerRef.name)) }} would not name the nodes, clients outside would refuse it and every broker would stop at start; list the nodes' IPs in {{ $p }}tls.extraSans, name DNS names for the nodes in {{ $p }}externalAccess.hosts or hostPattern, or give a certificate in {{ $p }}tls.existingSecret
+{{- end }}
+{{- end }}
 {{- if and (eq $type "LoadBalancer") (not $named) (not $ea.autoDiscovery.enabled) }}
 {{ $p }}externalAccess.autoDiscovery.enabled: false with {{ $p }}externalAccess.service.type LoadBalancer and no {{ $p }}externalAccess.hosts or hostPattern: a broker cannot know the address its load balancer receives; set {{ $p }}externalAccess.autoDiscovery.enabled=true (read at start, with a narrow Role) or name the addresses in {{ $p }}externalAccess.hosts (e.g. with {{ $p }}externalAccess.service.loadBalancerIPs)
 {{- end }}
