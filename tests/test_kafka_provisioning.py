@@ -8,6 +8,7 @@ cluster as files (tests/scripts/kafka/fake-admin-tool.sh)."""
 from __future__ import annotations
 
 import base64
+import json
 import os
 import shutil
 import subprocess
@@ -15,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
-from helpers import CHARTS, by_kind, one, problem_lines, render_chart, render_chart_text
+from helpers import CHARTS, by_kind, one, prepared, problem_lines, render_chart, render_chart_text
+from stackctl import helm
 from stackctl.errors import HelmError
 
 FIXTURES = Path(__file__).parent / "scripts" / "kafka"
@@ -535,3 +538,21 @@ def test_wildcard_resource_names_are_acls_not_globs(tmp_path):
                                 "--operation Read --operation Write --topic * "
                                 "--resource-pattern-type literal"]
     assert cluster.run().returncode == 0 and cluster.writes() == []
+
+
+def test_managed_topics_keep_what_earlier_releases_declared(tmp_path):
+    """The previous ConfigMap (lookup on a cluster; fed here) adds its managed topics."""
+    chart = tmp_path / "kafka"
+    shutil.copytree(prepared("kafka"), chart)
+    (chart / "templates" / "zz-test-spec.yaml").write_text(
+        'kind: SpecUnderTest\nspec:\n  {{- include "kafka.provisioningSpec" (dict "ctx" . '
+        '"previous" .Values.testPrevious) | nindent 2 }}\n')
+    schema = json.loads((chart / "values.schema.json").read_text())
+    schema["properties"]["testPrevious"] = {"type": "object"}
+    (chart / "values.schema.json").write_text(json.dumps(schema))
+    previous = {"data": {"managed-topics": "audit\norders\n", "topics": "ignored\n"}}
+    text = helm.template(chart, show_only=["templates/zz-test-spec.yaml"],
+                         values={**values(topics=[ORDERS, {"name": "new", "partitions": 1}]),
+                                 "testPrevious": previous})
+    spec = yaml.safe_load(text)["spec"]
+    assert spec["managed-topics"] == ["audit", "new", "orders"]
