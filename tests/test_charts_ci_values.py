@@ -125,6 +125,11 @@ EXPECT: dict[str, Callable[[Objs], Any]] = {
         == [f"stack-kafka-{i}-external" for i in range(3)]
         and "kafka.example.com" in one(o, "Secret", "stack-kafka-tls")["metadata"][
             "annotations"]["kafka.chart/tls-names"]),
+    "kafka/rack-awareness": lambda o: (
+        [i["name"] for i in pod(o)["initContainers"]] == ["rack"]
+        and one(o, "ClusterRole")["rules"]
+        == [{"apiGroups": [""], "resources": ["nodes"], "verbs": ["get"]}]
+        and "rack.sh" in one(o, "ConfigMap", "stack-kafka-scripts")["data"]),
     "stack/renamed": lambda o: (
         sts(o, "zk") and sts(o, "kafka")
         and "zookeeper.connect=zk:2181" in one(o, "ConfigMap", "kafka-scripts")["data"][

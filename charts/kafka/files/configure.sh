@@ -23,6 +23,7 @@
 #                      client.properties, zookeeper-jaas.conf and tls/ go beside it
 #   DATA_LOG_DIR       Kafka's log.dirs, a subdirectory of the data volume
 #   EXTERNAL_*, HOST_IP              the EXTERNAL listener's address (see external-address.sh)
+#   RACK_FILE                       broker.rack, written by the rack init container (rack.sh)
 #   TLS_DIR, TLS_SECRET             tls.crt, tls.key, ca.crt (listeners with SSL)
 #   USERS_DIR, USERS_SECRET         one password file per user (listeners with SASL)
 #   SASL_USERS, INTER_BROKER_USER   every SASL user (comma list); the inter-broker one
@@ -172,6 +173,13 @@ jaas_entry() {
 }
 
 mkdir -p "$config_dir"
+rack=""
+if [[ -n "${RACK_FILE:-}" ]]; then
+  [[ -s "$RACK_FILE" ]] || die "$RACK_FILE is missing or empty: the rack init container writes this node's zone there (see its log)"
+  rack=$(tr -d '[:space:]' <"$RACK_FILE")
+  [[ "$rack" =~ ^[A-Za-z0-9._-]+$ ]] || die "broker.rack '$rack' from $RACK_FILE is not a label value"
+fi
+
 umask 077
 tmp="$SERVER_PROPERTIES.tmp"
 {
@@ -183,6 +191,9 @@ tmp="$SERVER_PROPERTIES.tmp"
   echo "broker.id=$broker_id"
   echo "advertised.listeners=$advertised"
   echo "log.dirs=$DATA_LOG_DIR"
+  if [[ -n "$rack" ]]; then
+    echo "broker.rack=$rack"
+  fi
   if [[ "$need_tls" == true ]]; then
     echo
     echo "# TLS, from Secret $tls_secret:"
@@ -227,4 +238,4 @@ Client {
 JAAS
   mv "$config_dir/zookeeper-jaas.conf.tmp" "$config_dir/zookeeper-jaas.conf"
 fi
-echo "configure.sh: broker.id=$broker_id advertised as $fqdn${external:+ and externally as $external} ($protocol_map), log.dirs=$DATA_LOG_DIR"
+echo "configure.sh: broker.id=$broker_id${rack:+ in rack $rack} advertised as $fqdn${external:+ and externally as $external} ($protocol_map), log.dirs=$DATA_LOG_DIR"

@@ -263,6 +263,15 @@ an exponent (values files give float64), backslashes are escaped for java.util.P
 {{- end -}}
 
 {{/*
+kafka.rackRoleName: the ClusterRole and ClusterRoleBinding of rackAwareness. Cluster-scoped,
+so the namespace is part of the name: two releases of the same name in two namespaces do
+not share one.
+*/}}
+{{- define "kafka.rackRoleName" -}}
+{{- printf "%s-%s-rack" .Release.Namespace (include "kafka.fullname" .) | trunc 253 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
 kafka.ownedKeys: the server.properties keys the chart owns, as a YAML map from the key (a
 trailing "*" is a prefix) to what sets it. `config` may not set them: a broker's identity,
 listeners, security and metadata connection are computed together, and a stray override of
@@ -292,6 +301,9 @@ control.plane.listener.name: {{ $listeners | quote }}
 authorizer.class.name: {{ $authz | quote }}
 super.users: {{ $authz | quote }}
 allow.everyone.if.no.acl.found: {{ $authz | quote }}
+{{- if .Values.rackAwareness.enabled }}
+broker.rack: "rackAwareness: the node's rackAwareness.topologyKey label, read per pod at start"
+{{- end }}
 zookeeper.connect: {{ $zk | quote }}
 zookeeper.set.acl: {{ printf "%s: zookeeper.auth.enabled" $zkAuth | quote }}
 zookeeper.clientCnxnSocket: {{ $zkAuth | quote }}
