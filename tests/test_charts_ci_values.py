@@ -123,8 +123,8 @@ EXPECT: dict[str, Callable[[Objs], Any]] = {
         pod(o)["initContainers"][0]["name"] == "external-address"
         and one(o, "Role")["rules"][0]["resourceNames"]
         == [f"stack-kafka-{i}-external" for i in range(3)]
-        and "kafka.example.com" in one(o, "Secret", "stack-kafka-tls")["metadata"][
-            "annotations"]["kafka.chart/tls-names"]),
+        and not by_kind(o, "Secret")
+        and volumes(o)["tls"]["secret"]["secretName"] == "kafka-external-tls"),
     "kafka/rack-awareness": lambda o: (
         [i["name"] for i in pod(o)["initContainers"]] == ["rack"]
         and one(o, "ClusterRole")["rules"]

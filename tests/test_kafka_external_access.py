@@ -295,6 +295,9 @@ def test_long_names_keep_the_ordinal_and_stay_dns_labels():
     ({**NODE_PORT, "listeners": {"external": {"protocol": "SASL_SSL"}},
       "tls": {"extraSans": ["kafka.example.com"]}},
      "tls.extraSans: no IP address while the brokers advertise their node's IP"),
+    ({**LOAD_BALANCER, "listeners": {"external": {"protocol": "SSL"}},
+      "tls": {"extraSans": ["kafka.example.com"]}},
+     "externalAccess.autoDiscovery.enabled: the brokers advertise the load balancers' addresses"),
 ], ids=lambda x: None if isinstance(x, dict) else x.split(":")[0])
 def test_external_access_problems_fail_the_render(values: dict[str, Any], message: str):
     assert message in render_error(values)
@@ -388,7 +391,8 @@ def test_host_pattern_becomes_a_wildcard_where_it_fits(pattern: str, names: list
     assert "ipAddresses" not in cert_manager_spec(values)
 
 
-FEED = """{{- $in := dict "existing" (.Values.testExisting | default dict) "ctx" . -}}
+FEED = """{{- $ca := .Values.testCA | default dict -}}
+{{- $in := dict "existing" (.Values.testExisting | default dict) "ca" $ca "ctx" . -}}
 tls: {{ include "kafka.tlsSecretData" $in | fromYaml | toJson }}
 """
 
@@ -403,6 +407,7 @@ def fed_chart(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "{{- define \"feed\" -}}\n" + FEED + "{{- end -}}\n")
     schema = json.loads((dst / "values.schema.json").read_text())
     schema["properties"]["testExisting"] = {"type": "object"}
+    schema["properties"]["testCA"] = {"type": "object"}
     (dst / "values.schema.json").write_text(json.dumps(schema))
     return dst
 
@@ -410,18 +415,50 @@ def fed_chart(tmp_path_factory: pytest.TempPathFactory) -> Path:
 OLD_TLS = {"tls.crt": "Y2VydA==", "tls.key": "a2V5", "ca.crt": "Y2E="}
 
 
-def fed_tls(chart: Path, values: dict[str, Any], existing: dict[str, Any]) -> dict[str, str]:
-    text = helm.template(chart, values={**values, "testExisting": existing}, release=RELEASE,
-                         namespace=NAMESPACE, show_only=["templates/zz-test-feed.yaml"])
+def fed_tls(chart: Path, values: dict[str, Any], existing: dict[str, Any],
+            ca: dict[str, Any] | None = None) -> dict[str, str]:
+    text = helm.template(chart, values={**values, "testExisting": existing, "testCA": ca or {}},
+                         release=RELEASE, namespace=NAMESPACE,
+                         show_only=["templates/zz-test-feed.yaml"])
     out: dict[str, str] = yaml.safe_load(yaml.safe_load(text)["data"]["out"])["tls"]
     return out
 
 
-def test_a_0_3_secret_is_kept_until_external_names_need_a_new_one(fed_chart: Path):
+def test_a_0_3_secret_is_kept_but_cannot_be_extended_without_its_ca_key(fed_chart: Path):
     tls_only = {"listeners": {"client": {"protocol": "SSL"}}}
     assert fed_tls(fed_chart, tls_only, {"data": OLD_TLS}) == OLD_TLS
-    renewed = fed_tls(fed_chart, SAN_VALUES, {"data": OLD_TLS})
-    assert renewed["tls.crt"] != OLD_TLS["tls.crt"] and renewed["ca.crt"] != OLD_TLS["ca.crt"]
+    with pytest.raises(HelmError) as err:
+        fed_tls(fed_chart, SAN_VALUES, {"data": OLD_TLS})
+    message = str(err.value)
+    assert "tls: the certificate the chart generated in Secret kafka-tls does not name " in message
+    assert "b0.example.com" in message and "its CA key was not kept (Secret kafka-tls-ca" in message
+    assert "would split the brokers" in message and "tls.existingSecret" in message
+
+
+def test_new_names_are_signed_by_the_kept_ca(fed_chart: Path):
+    tls_only = {"listeners": {"client": {"protocol": "SSL"}}}
+    first = fed_tls(fed_chart, tls_only, {})  # a first install: CA and certificate
+    ca = {"data": {"ca.crt": first["ca.crt"], "ca.key": first["ca.key"]}}
+    names = one(render(tls_only), "Secret", "kafka-tls")["metadata"]["annotations"][
+        "kafka.chart/tls-names"]
+    existing = {"metadata": {"annotations": {"kafka.chart/tls-names": names}},
+                "data": {k: first[k] for k in ("tls.crt", "tls.key", "ca.crt")}}
+    assert fed_tls(fed_chart, tls_only, existing, ca) == first
+    more = fed_tls(fed_chart, SAN_VALUES, existing, ca)
+    assert more["ca.crt"] == first["ca.crt"] and more["ca.key"] == first["ca.key"]
+    assert more["tls.crt"] != first["tls.crt"] and more["tls.key"] != first["tls.key"]
+    pem = base64.b64decode(more["tls.crt"])
+    check = subprocess.run(["openssl", "x509", "-noout", "-ext", "subjectAltName"], input=pem,
+                           capture_output=True, check=True).stdout.decode()
+    assert "DNS:b0.example.com" in check and "IP Address:192.0.2.1" in check
+    ca_file = Path(os.environ.get("TMPDIR", "/tmp")) / f"ea-ca-{os.getpid()}.pem"
+    ca_file.write_bytes(base64.b64decode(first["ca.crt"]))
+    try:
+        verify = subprocess.run(["openssl", "verify", "-CAfile", str(ca_file)], input=pem,
+                                capture_output=True, check=False)
+    finally:
+        ca_file.unlink()
+    assert verify.returncode == 0, verify.stdout + verify.stderr
 
 
 def test_a_secret_that_covers_every_name_is_kept(fed_chart: Path):
@@ -432,10 +469,16 @@ def test_a_secret_that_covers_every_name_is_kept(fed_chart: Path):
     # externalAccess off again: it covers more than needed, still kept
     tls_only = {"listeners": {"client": {"protocol": "SSL"}}}
     assert fed_tls(fed_chart, tls_only, existing) == OLD_TLS
-    # one more extra name: not covered, generated again
+
+
+def test_changed_names_roll_the_brokers_onto_the_new_certificate():
+    def checksum(values: dict[str, Any]) -> str:
+        return one(render(values), "StatefulSet")["spec"]["template"]["metadata"][
+            "annotations"]["checksum/tls-names"]
     more = json.loads(json.dumps(SAN_VALUES))
     more["tls"]["extraSans"].append("new.example.com")
-    assert fed_tls(fed_chart, more, existing) != OLD_TLS
+    assert checksum(SAN_VALUES) == checksum(SAN_VALUES)
+    assert checksum(more) != checksum(SAN_VALUES)
 
 
 # --- network policy, NOTES, upgrade ------------------------------------------------------
@@ -623,6 +666,14 @@ def test_discovery_waits_for_the_load_balancer_ip(tmp_path: Path):
     assert "NotFound" in result.stderr
 
 
+def test_discovery_ignores_kubectl_warnings_on_stderr(tmp_path: Path):
+    d = Discovery(tmp_path, ["203.0.113.11|"])
+    d.env["FAKE_KUBECTL_WARNING"] = "I1202 throttling request took 1.1s"
+    result = d.run()
+    assert result.returncode == 0, result.stderr
+    assert d.host_file.read_text() == "203.0.113.11\n"
+
+
 def test_discovery_takes_the_hostname_when_there_is_no_ip(tmp_path: Path):
     d = Discovery(tmp_path, ["|abc-123.elb.example.com"], pod="kafka-0")
     assert d.run().returncode == 0
@@ -643,7 +694,9 @@ def test_discovery_gives_up_naming_the_service_and_where_to_look(tmp_path: Path)
 
 
 def test_env_values_carry_no_secret_and_name_no_token():
-    objs = render({**LOAD_BALANCER, "listeners": {"external": {"protocol": "SASL_SSL"}}})
+    ips = ["203.0.113.10", "203.0.113.11", "203.0.113.12"]
+    objs = render({**with_ea(LOAD_BALANCER, service={"loadBalancerIPs": ips}),
+                   "listeners": {"external": {"protocol": "SASL_SSL"}}})
     secrets = [base64.b64decode(v).decode() for s in by_kind(objs, "Secret")
                for v in s["data"].values()]
     values = [str(v) for c in pod_spec(objs)["containers"] + pod_spec(objs)["initContainers"]

@@ -121,6 +121,13 @@ def test_rack_reads_the_nodes_label_and_retries_api_errors(tmp_path: Path):
     assert "i/o timeout; retrying" in result.stderr
 
 
+def test_rack_ignores_kubectl_warnings_on_stderr(tmp_path: Path):
+    r = Rack(tmp_path, ["zone-c"])
+    r.env["FAKE_KUBECTL_WARNING"] = "Warning: v1 ComponentStatus is deprecated"
+    assert r.run().returncode == 0
+    assert r.rack_file.read_text() == "zone-c\n"
+
+
 def test_rack_stops_the_pod_when_the_node_has_no_label(tmp_path: Path):
     r = Rack(tmp_path, [""])
     result = r.run()

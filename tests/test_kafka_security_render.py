@@ -79,7 +79,8 @@ def test_every_protocol_combination_renders_what_it_needs(client: str, interbrok
             assert mounts[name]["readOnly"] is True
             assert volumes[name]["secret"]["defaultMode"] == 0o440
     secrets = {s["metadata"]["name"] for s in by_kind(objs, "Secret")}
-    assert secrets == {n for n, on in (("kafka-tls", tls), ("kafka-users", sasl)) if on}
+    assert secrets == {n for n, on in (("kafka-tls", tls), ("kafka-tls-ca", tls),
+                                       ("kafka-users", sasl)) if on}
     # The helm test speaks the client listener's protocol, as the first client user.
     test_env = env(one(objs, "Pod")["spec"]["containers"][0])
     assert test_env["CLIENT_SECURITY_PROTOCOL"] == client
@@ -230,12 +231,14 @@ def test_no_password_in_a_config_map_env_value_or_annotation():
 
 
 def test_no_secret_checksum_rolls_the_pods():
-    annotations = one(render(SECURE), "StatefulSet")["spec"]["template"]["metadata"][
-        "annotations"]
+    annotations = one(render({**SECURE, "tls": {"existingSecret": "corp-tls"}}),
+                      "StatefulSet")["spec"]["template"]["metadata"]["annotations"]
     assert list(annotations) == ["checksum/config"]
-    assert annotations["checksum/config"] == one(render({**SECURE, "tls": {
-        "existingSecret": ""}}), "StatefulSet")["spec"]["template"]["metadata"]["annotations"][
-        "checksum/config"]
+    generated = one(render(SECURE), "StatefulSet")["spec"]["template"]["metadata"][
+        "annotations"]
+    assert generated["checksum/config"] == annotations["checksum/config"]
+    # with the chart's own certificate: a hash of the names it covers, no secret in it
+    assert list(generated) == ["checksum/config", "checksum/tls-names"]
 
 
 @pytest.mark.parametrize(("values", "message"), [
@@ -336,7 +339,8 @@ def test_generated_secrets_are_kept_on_upgrade(fed_chart: Path):
 
 def test_first_install_generates_everything(fed_chart: Path):
     out = fed(fed_chart, None)
-    assert sorted(out["tls"]) == ["ca.crt", "tls.crt", "tls.key"]
+    # ca.key goes to the CA Secret (kafka-tls-ca), which no pod mounts
+    assert sorted(out["tls"]) == ["ca.crt", "ca.key", "tls.crt", "tls.key"]
     assert base64.b64decode(out["tls"]["tls.key"]).startswith(b"-----BEGIN RSA PRIVATE KEY")
     assert sorted(out["users"]) == ["app", "inter_broker", "new"]
 

@@ -31,10 +31,14 @@ where="Service $POD_NAMESPACE/$service"
 
 deadline=$((SECONDS + timeout))
 last=""
+# kubectl's stderr apart from the answer: a warning it prints on success (throttling, its
+# discovery cache) must not become part of the address
+errors=$(mktemp)
+trap 'rm -f "$errors"' EXIT
 while :; do
   rc=0
   out=$("$kubectl" get service "$service" --namespace "$POD_NAMESPACE" \
-    --output 'jsonpath={.status.loadBalancer.ingress[0].ip}|{.status.loadBalancer.ingress[0].hostname}' 2>&1) || rc=$?
+    --output 'jsonpath={.status.loadBalancer.ingress[0].ip}|{.status.loadBalancer.ingress[0].hostname}' 2>"$errors") || rc=$?
   if ((rc == 0)); then
     ip=${out%%|*}
     hostname=${out#*|}
@@ -50,7 +54,7 @@ while :; do
     now="no load-balancer address yet"
   else
     # kubectl's own error (Forbidden, NotFound, no connection): its last line
-    now=$(tail -n 1 <<<"$out")
+    now=$(tail -n 1 "$errors")
   fi
   if [[ "$now" != "$last" ]]; then
     echo "auto-discovery.sh: waiting for $where: $now" >&2

@@ -28,15 +28,18 @@ kubectl="${KUBECTL:-kubectl}"
 key=${TOPOLOGY_KEY//./\\.}
 
 deadline=$((SECONDS + timeout))
+# kubectl's stderr apart from the answer (a warning on success is not the label's value)
+errors=$(mktemp)
+trap 'rm -f "$errors"' EXIT
 while :; do
   rc=0
-  out=$("$kubectl" get node "$NODE_NAME" --output "jsonpath={.metadata.labels.$key}" 2>&1) || rc=$?
+  out=$("$kubectl" get node "$NODE_NAME" --output "jsonpath={.metadata.labels.$key}" 2>"$errors") || rc=$?
   ((rc == 0)) && break
   if ((SECONDS >= deadline)); then
-    die "cannot read node $NODE_NAME after ${timeout}s: $(tail -n 1 <<<"$out")" \
+    die "cannot read node $NODE_NAME after ${timeout}s: $(tail -n 1 "$errors")" \
       "(the ClusterRole of rackAwareness allows get on nodes; check its binding to the pod's ServiceAccount)"
   fi
-  echo "rack.sh: reading node $NODE_NAME: $(tail -n 1 <<<"$out"); retrying" >&2
+  echo "rack.sh: reading node $NODE_NAME: $(tail -n 1 "$errors"); retrying" >&2
   sleep "$poll"
 done
 [[ -n "$out" ]] ||

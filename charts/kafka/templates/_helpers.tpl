@@ -199,7 +199,7 @@ kafka.tlsSecretKept: "true" when the generated Secret that exists is kept, given
 certificate covers every name kafka.tlsNames asks for (its annotation
 kafka.chart/tls-names; a Secret without one, from a chart before 0.4, covers
 kafka.tlsBaseDnsNames). A certificate that no longer names every broker address is
-generated again, with a new CA.
+signed again (kafka.tlsSecretData).
 */}}
 {{- define "kafka.tlsSecretKept" -}}
 {{- $old := .existing | default dict -}}
@@ -221,22 +221,54 @@ certificate covers, given (dict "existing" ... "ctx" .); see kafka.tlsSecretKept
 {{- end -}}
 
 {{/*
-kafka.tlsSecretData: the data of the generated TLS Secret (a YAML map, base64 values):
-the existing Secret's tls.crt, tls.key and ca.crt when it has all three and covers every
-name (kafka.tlsSecretKept), else a new CA and a certificate for kafka.tlsDnsNames and
-kafka.tlsIpAddresses. Given (dict "existing" <looked-up Secret or empty>
-"ctx" .); the tests feed "existing" directly (lookup is empty under helm template).
+kafka.tlsCaSecretName: where the chart keeps the CA key of the certificate it generates
+(<fullname>-tls-ca, mounted by no pod), so a certificate that must name more is signed again
+by the same CA: a new CA would split the brokers (those started since would trust only it).
+*/}}
+{{- define "kafka.tlsCaSecretName" -}}
+{{- printf "%s-tls-ca" (include "kafka.fullname" .) -}}
+{{- end -}}
+
+{{/*
+kafka.tlsSecretData: the data of the generated TLS Secret and of its CA Secret, one YAML map
+(base64 values; "ca.key" goes to the CA Secret only), given (dict "existing" <looked-up TLS
+Secret or empty> "ca" <looked-up CA Secret or empty> "ctx" .):
+- the existing tls.crt, tls.key, ca.crt when they cover every name (kafka.tlsSecretKept);
+- else a certificate for kafka.tlsDnsNames and kafka.tlsIpAddresses signed by the kept CA
+  (the CA Secret's ca.crt and ca.key), so every broker and client keeps trusting ca.crt;
+- else, when no whole certificate exists yet (none, or a Secret missing a key), a new CA
+  and certificate;
+- else (a certificate from before 0.4, whose CA key was never kept) the render fails: a new
+  CA would split the running brokers.
+The tests feed "existing" and "ca" directly (lookup is empty under helm template).
 */}}
 {{- define "kafka.tlsSecretData" -}}
 {{- $ctx := .ctx -}}
 {{- $old := .existing | default dict -}}
-{{- if include "kafka.tlsSecretKept" . -}}
-{{- toYaml (pick $old.data "tls.crt" "tls.key" "ca.crt") -}}
-{{- else -}}
+{{- $kept := .ca | default dict -}}
+{{- $caKey := dig "data" "ca.key" "" $kept -}}
+{{- $caCrt := dig "data" "ca.crt" "" $kept -}}
 {{- $days := int $ctx.Values.tls.generated.validityDays -}}
-{{- $ca := genCA (printf "%s-ca" (include "kafka.fullname" $ctx)) $days -}}
-{{- $cert := genSignedCert (include "kafka.fullname" $ctx) (include "kafka.tlsIpAddresses" $ctx | fromYamlArray) (include "kafka.tlsDnsNames" $ctx | fromYamlArray) $days $ca -}}
-{{- toYaml (dict "tls.crt" ($cert.Cert | b64enc) "tls.key" ($cert.Key | b64enc) "ca.crt" ($ca.Cert | b64enc)) -}}
+{{- $fullname := include "kafka.fullname" $ctx -}}
+{{- $ips := include "kafka.tlsIpAddresses" $ctx | fromYamlArray -}}
+{{- $dns := include "kafka.tlsDnsNames" $ctx | fromYamlArray -}}
+{{- if include "kafka.tlsSecretKept" . -}}
+{{- $data := pick $old.data "tls.crt" "tls.key" "ca.crt" -}}
+{{- if and $caKey (eq $caCrt (get $old.data "ca.crt")) -}}{{- $_ := set $data "ca.key" $caKey -}}{{- end -}}
+{{- toYaml $data -}}
+{{- else if and $caKey $caCrt -}}
+{{- $ca := buildCustomCert $caCrt $caKey -}}
+{{- $cert := genSignedCert $fullname $ips $dns $days $ca -}}
+{{- toYaml (dict "tls.crt" ($cert.Cert | b64enc) "tls.key" ($cert.Key | b64enc) "ca.crt" $caCrt "ca.key" $caKey) -}}
+{{- else if and (dig "data" "tls.crt" "" $old) (dig "data" "tls.key" "" $old) (dig "data" "ca.crt" "" $old) -}}
+{{- $covered := splitList "," (include "kafka.tlsSecretCovers" .) -}}
+{{- $missing := list -}}
+{{- range splitList "," (include "kafka.tlsNames" $ctx) -}}{{- if not (has . $covered) -}}{{- $missing = append $missing . -}}{{- end -}}{{- end -}}
+{{- fail (printf "\n%stls: the certificate the chart generated in Secret %s does not name %s, and its CA key was not kept (Secret %s: a release before 0.4, or deleted): a certificate from a new CA would split the brokers, since each one restarted later would trust only the new CA and refuse the others. Give a certificate of your own in %stls.existingSecret or a cert-manager issuer in %stls.certManager.issuerRef; or, accepting a short outage, delete Secret %s, upgrade, and restart every broker at once (kubectl delete pod -l app.kubernetes.io/instance=%s,app.kubernetes.io/component=broker); clients then need the new ca.crt" (include "common.names.valuesPrefix" $ctx) (include "kafka.tlsSecretName" $ctx) (join ", " $missing) (include "kafka.tlsCaSecretName" $ctx) (include "common.names.valuesPrefix" $ctx) (include "common.names.valuesPrefix" $ctx) (include "kafka.tlsSecretName" $ctx) $ctx.Release.Name) -}}
+{{- else -}}
+{{- $ca := genCA (printf "%s-ca" $fullname) $days -}}
+{{- $cert := genSignedCert $fullname $ips $dns $days $ca -}}
+{{- toYaml (dict "tls.crt" ($cert.Cert | b64enc) "tls.key" ($cert.Key | b64enc) "ca.crt" ($ca.Cert | b64enc) "ca.key" ($ca.Key | b64enc)) -}}
 {{- end -}}
 {{- end -}}
 
