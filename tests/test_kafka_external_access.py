@@ -707,3 +707,29 @@ def test_env_values_carry_no_secret_and_name_no_token():
                 assert not any(line in v for v in values)
     assert parse_properties(one(objs, "ConfigMap")["data"]["server.properties"])[
         "listener.security.protocol.map"].endswith("EXTERNAL:SASL_SSL")
+
+
+# --- the external listener's protocol ------------------------------------------------------
+
+def test_the_external_listener_follows_the_client_listener_unless_set():
+    secure = {**NODE_PORT, "listeners": {"client": {"protocol": "SASL_SSL"}},
+              "tls": {"existingSecret": "corp-tls"}}
+    assert props(render(secure))["listener.security.protocol.map"] == (
+        "CLIENT:SASL_SSL,INTERNAL:PLAINTEXT,EXTERNAL:SASL_SSL")
+    secure["listeners"]["external"] = {"protocol": "SSL"}
+    assert props(render(secure))["listener.security.protocol.map"].endswith("EXTERNAL:SSL")
+
+
+def test_authorization_warns_about_an_unauthenticated_external_listener():
+    values = {**NODE_PORT, "listeners": {"client": {"protocol": "SASL_SSL"},
+                                         "interbroker": {"protocol": "SASL_SSL"},
+                                         "external": {"protocol": "PLAINTEXT"}},
+              "tls": {"existingSecret": "corp-tls"}, "authorization": {"enabled": True}}
+    text = notes(values)
+    assert ("authorization.enabled: listeners.external.protocol is PLAINTEXT, which does not "
+            "authenticate clients: every client is User:ANONYMOUS on that listener") in text
+    assert ("listeners.external.protocol is PLAINTEXT: traffic on this listener is neither "
+            "encrypted nor authenticated; anyone who reaches a node port or load balancer is "
+            "User:ANONYMOUS, allowed what its ACLs allow") in text
+    assert "read and write every topic" not in text
+    assert "authorization is on: a user may do only what its ACLs allow" in text

@@ -102,6 +102,7 @@ kafka.external.problems: externalAccess values that cannot work, "key.path: reas
 {{- $ea := $v.externalAccess -}}
 {{- $svc := $ea.service -}}
 {{- $type := $svc.type -}}
+{{- $external := (include "kafka.listenerProtocols" . | fromYaml).EXTERNAL | default "" -}}
 {{- if ne $v.service.type "ClusterIP" }}
 {{ $p }}service.type: {{ $v.service.type }} would expose only a bootstrap: the brokers answer it with their in-cluster names, which no client outside the cluster can reach; keep ClusterIP and set {{ $p }}externalAccess.enabled=true (a Service per broker and an EXTERNAL listener advertising addresses outside clients reach)
 {{- end }}
@@ -145,15 +146,15 @@ kafka.external.problems: externalAccess values that cannot work, "key.path: reas
 {{- end }}
 {{- end }}
 {{- /* a node's IP is known only at start: a certificate the chart makes cannot name it */ -}}
-{{- if and (eq $type "NodePort") (not $named) (hasSuffix "SSL" $v.listeners.external.protocol) (not $v.tls.existingSecret) }}
+{{- if and (eq $type "NodePort") (not $named) (hasSuffix "SSL" $external) (not $v.tls.existingSecret) }}
 {{- $ips := list }}
 {{- range $v.tls.extraSans }}{{- if include "kafka.isIP" . }}{{- $ips = append $ips . }}{{- end }}{{- end }}
 {{- if not $ips }}
-{{ $p }}tls.extraSans: no IP address while the brokers advertise their node's IP (NodePort, no {{ $p }}externalAccess.hosts or hostPattern) on a {{ $v.listeners.external.protocol }} external listener: the certificate the chart {{ ternary "requests" "generates" (not (empty $v.tls.certManager.issuerRef.name)) }} would not name the nodes, clients outside would refuse it and every broker would stop at start; list the nodes' IPs in {{ $p }}tls.extraSans, name DNS names for the nodes in {{ $p }}externalAccess.hosts or hostPattern, or give a certificate in {{ $p }}tls.existingSecret
+{{ $p }}tls.extraSans: no IP address while the brokers advertise their node's IP (NodePort, no {{ $p }}externalAccess.hosts or hostPattern) on a {{ $external }} external listener: the certificate the chart {{ ternary "requests" "generates" (not (empty $v.tls.certManager.issuerRef.name)) }} would not name the nodes, clients outside would refuse it and every broker would stop at start; list the nodes' IPs in {{ $p }}tls.extraSans, name DNS names for the nodes in {{ $p }}externalAccess.hosts or hostPattern, or give a certificate in {{ $p }}tls.existingSecret
 {{- end }}
 {{- end }}
-{{- if and (eq $type "LoadBalancer") (not $named) $ea.autoDiscovery.enabled (hasSuffix "SSL" $v.listeners.external.protocol) (not $v.tls.existingSecret) (not $svc.loadBalancerIPs) }}
-{{ $p }}externalAccess.autoDiscovery.enabled: the brokers advertise the load balancers' addresses, known only at start, on a {{ $v.listeners.external.protocol }} external listener: the certificate the chart {{ ternary "requests" "generates" (not (empty $v.tls.certManager.issuerRef.name)) }} cannot name them, so clients outside would refuse it and every broker would stop at start; advertise DNS names pointing at the load balancers ({{ $p }}externalAccess.hosts or hostPattern), fix the addresses ({{ $p }}externalAccess.service.loadBalancerIPs), or give a certificate in {{ $p }}tls.existingSecret
+{{- if and (eq $type "LoadBalancer") (not $named) $ea.autoDiscovery.enabled (hasSuffix "SSL" $external) (not $v.tls.existingSecret) (not $svc.loadBalancerIPs) }}
+{{ $p }}externalAccess.autoDiscovery.enabled: the brokers advertise the load balancers' addresses, known only at start, on a {{ $external }} external listener: the certificate the chart {{ ternary "requests" "generates" (not (empty $v.tls.certManager.issuerRef.name)) }} cannot name them, so clients outside would refuse it and every broker would stop at start; advertise DNS names pointing at the load balancers ({{ $p }}externalAccess.hosts or hostPattern), fix the addresses ({{ $p }}externalAccess.service.loadBalancerIPs), or give a certificate in {{ $p }}tls.existingSecret
 {{- end }}
 {{- if and (eq $type "LoadBalancer") (not $named) (not $ea.autoDiscovery.enabled) }}
 {{ $p }}externalAccess.autoDiscovery.enabled: false with {{ $p }}externalAccess.service.type LoadBalancer and no {{ $p }}externalAccess.hosts or hostPattern: a broker cannot know the address its load balancer receives; set {{ $p }}externalAccess.autoDiscovery.enabled=true (read at start, with a narrow Role) or name the addresses in {{ $p }}externalAccess.hosts (e.g. with {{ $p }}externalAccess.service.loadBalancerIPs)

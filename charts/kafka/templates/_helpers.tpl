@@ -86,13 +86,13 @@ app.kubernetes.io/component: zookeeper
 {{/*
 kafka.listenerProtocols: the security protocol of each listener name (a YAML map): CLIENT
 (listeners.client), INTERNAL (listeners.interbroker) and, with externalAccess.enabled,
-EXTERNAL (listeners.external).
+EXTERNAL (listeners.external; "" = the client listener's protocol).
 */}}
 {{- define "kafka.listenerProtocols" -}}
 CLIENT: {{ .Values.listeners.client.protocol }}
 INTERNAL: {{ .Values.listeners.interbroker.protocol }}
 {{- if .Values.externalAccess.enabled }}
-EXTERNAL: {{ .Values.listeners.external.protocol }}
+EXTERNAL: {{ .Values.listeners.external.protocol | default .Values.listeners.client.protocol }}
 {{- end }}
 {{- end -}}
 
@@ -819,7 +819,7 @@ a PLAINTEXT development release is a choice, not a mistake to repeat at every va
 {{- range $name, $key := dict "CLIENT" "listeners.client.protocol" "INTERNAL" "listeners.interbroker.protocol" "EXTERNAL" "listeners.external.protocol" }}
 {{- $protocol := get $protocols $name | default "" }}
 {{- if eq $protocol "PLAINTEXT" }}
-{{ $p }}{{ $key }} is PLAINTEXT: traffic on this listener is neither encrypted nor authenticated; any pod that reaches the port can read and write every topic. Set SASL_SSL (see tls and auth in the chart README) for anything but a test cluster.
+{{ $p }}{{ $key }} is PLAINTEXT: traffic on this listener is neither encrypted nor authenticated; {{ if eq $name "EXTERNAL" }}anyone who reaches a node port or load balancer{{ else }}any pod that reaches the port{{ end }} {{ if and $.Values.authorization.enabled (ne $name "INTERNAL") }}is User:ANONYMOUS, allowed what its ACLs allow{{ else }}can read and write every topic{{ end }}. Set SASL_SSL (see tls and auth in the chart README) for anything but a test cluster.
 {{- else if eq $protocol "SASL_PLAINTEXT" }}
 {{ $p }}{{ $key }} is SASL_PLAINTEXT: clients authenticate, but the traffic (messages, and PLAIN passwords) is not encrypted. Prefer SASL_SSL.
 {{- else if and (eq $protocol "SSL") (ne $name "INTERNAL") (eq $.Values.tls.clientAuth "none") }}
@@ -831,9 +831,12 @@ a PLAINTEXT development release is a choice, not a mistake to repeat at every va
 {{- define "kafka.warnings" -}}
 {{- $p := include "common.names.valuesPrefix" . -}}
 {{- if .Values.authorization.enabled }}
-{{- $client := .Values.listeners.client.protocol }}
-{{- if or (eq $client "PLAINTEXT") (and (eq $client "SSL") (eq .Values.tls.clientAuth "none")) }}
-{{ $p }}authorization.enabled: {{ $p }}listeners.client.protocol is {{ $client }}{{ if eq $client "SSL" }} with {{ $p }}tls.clientAuth=none{{ end }}, which does not authenticate clients: every client is User:ANONYMOUS and may do only what ACLs for User:ANONYMOUS allow (the helm test too); use SASL_SSL, or SSL with {{ $p }}tls.clientAuth=required
+{{- $protocols := include "kafka.listenerProtocols" . | fromYaml }}
+{{- range $name, $key := dict "CLIENT" "listeners.client.protocol" "EXTERNAL" "listeners.external.protocol" }}
+{{- $protocol := get $protocols $name | default "" }}
+{{- if or (eq $protocol "PLAINTEXT") (and (eq $protocol "SSL") (eq $.Values.tls.clientAuth "none")) }}
+{{ $p }}authorization.enabled: {{ $p }}{{ $key }} is {{ $protocol }}{{ if eq $protocol "SSL" }} with {{ $p }}tls.clientAuth=none{{ end }}, which does not authenticate clients: every client is User:ANONYMOUS on that listener and may do only what ACLs for User:ANONYMOUS allow{{ if eq $name "CLIENT" }} (the helm test too){{ end }}; use SASL_SSL, or SSL with {{ $p }}tls.clientAuth=required
+{{- end }}
 {{- end }}
 {{- end }}
 {{- if .Values.pdb.create }}
