@@ -238,12 +238,28 @@ def test_stack_names_the_provisioning_values_with_their_prefix():
     assert env["VALUES_PREFIX"] == "kafka."
 
 
+# kafka-topics.sh --config splits on "=" and needs two parts; its value is not unescaped as
+# the --add-config-file of later runs is (java.util.Properties), so the two would differ
+BAD_CONFIG = ("provisioning.topics[0].configs.x.y: {} cannot be passed to kafka-topics.sh "
+              '--config, which creates the topic with it: it refuses an empty value or an "=", '
+              "and would store a backslash or a leading or trailing space differently from "
+              "kafka-configs.sh on later runs")
+
+
 @pytest.mark.parametrize(("provisioning", "extra", "expected"), [
     ({"topics": [{"name": "t", "partitions": 1, "replicationFactor": 4}]}, {},
      "provisioning.topics[0].replicationFactor: 4 is above replicaCount (3): Kafka cannot place "
      "more replicas than brokers"),
     ({"topics": [{"name": "t", "partitions": 1, "configs": {"x.y": "a\tb"}}]}, {},
      "provisioning.topics[0].configs.x.y: a topic config value must be one line without tabs"),
+    ({"topics": [{"name": "t", "partitions": 1, "configs": {"x.y": "a=b"}}]}, {},
+     BAD_CONFIG.format('"a=b"')),
+    ({"topics": [{"name": "t", "partitions": 1, "configs": {"x.y": ""}}]}, {},
+     BAD_CONFIG.format('""')),
+    ({"topics": [{"name": "t", "partitions": 1, "configs": {"x.y": "a\\b"}}]}, {},
+     BAD_CONFIG.format('"a\\\\b"')),
+    ({"topics": [{"name": "t", "partitions": 1, "configs": {"x.y": "a "}}]}, {},
+     BAD_CONFIG.format('"a "')),
     ({"acls": [WRITE_ORDERS]}, {"authorization": {"enabled": False}},
      "provisioning.acls: ACLs need an authorizer, but authorization.enabled is false (without "
      "one, Kafka refuses to store ACLs and every client may do everything)"),
@@ -269,7 +285,8 @@ def test_stack_names_the_provisioning_values_with_their_prefix():
     ({"waitSeconds": 900}, {},
      "provisioning.activeDeadlineSeconds: 900 is not above provisioning.waitSeconds (900): the "
      "Job would be stopped while it waits for the brokers, without its message"),
-], ids=["rf-above-brokers", "config-tab", "acls-without-authorizer", "users-without-sasl",
+], ids=["rf-above-brokers", "config-tab", "config-equals", "config-empty", "config-backslash",
+        "config-trailing-space", "acls-without-authorizer", "users-without-sasl",
         "mechanism-not-enabled", "user-of-auth-users", "no-secret", "operation-of-another-type",
         "group-without-name", "deadline-not-above-wait"])
 def test_provisioning_values_that_cannot_work_fail_the_render(provisioning, extra, expected):

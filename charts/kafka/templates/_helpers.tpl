@@ -724,6 +724,8 @@ checked only when provisioning.enabled.
 {{- range $ck, $cv := $t.configs | default dict }}
 {{- if regexMatch "[\t\n\r]" (toString $cv) }}
 {{ $key }}.configs.{{ $ck }}: a topic config value must be one line without tabs
+{{- else if or (eq (toString $cv) "") (regexMatch "[=\\\\]|^\\s|\\s$" (toString $cv)) }}
+{{ $key }}.configs.{{ $ck }}: {{ toString $cv | quote }} cannot be passed to kafka-topics.sh --config, which creates the topic with it: it refuses an empty value or an "=", and would store a backslash or a leading or trailing space differently from kafka-configs.sh on later runs
 {{- end }}
 {{- end }}
 {{- end }}
