@@ -208,6 +208,7 @@ def test_spec_configmap_holds_the_declared_state_and_no_password():
                             "User:writer\tALLOW\tCLUSTER\tkafka-cluster\tLITERAL\tIDEMPOTENT_WRITE\t*\n")
     # offline render: no previous ConfigMap to look up, so the managed set is the declared one
     assert data["managed-topics"] == "logs\norders\n"
+    assert data["managed-principals"] == "User:writer\n"
     assert data["provision.sh"] == (FILES / "provision.sh").read_text()
     users = one(objs, "Secret", "kafka-users")["data"]
     passwords = [base64.b64decode(v).decode() for v in users.values()]
@@ -237,12 +238,28 @@ def test_stack_names_the_provisioning_values_with_their_prefix():
     assert env["VALUES_PREFIX"] == "kafka."
 
 
+# kafka-topics.sh --config splits on "=" and needs two parts; its value is not unescaped as
+# the --add-config-file of later runs is (java.util.Properties), so the two would differ
+BAD_CONFIG = ("provisioning.topics[0].configs.x.y: {} cannot be passed to kafka-topics.sh "
+              '--config, which creates the topic with it: it refuses an empty value or an "=", '
+              "and would store a backslash or a leading or trailing space differently from "
+              "kafka-configs.sh on later runs")
+
+
 @pytest.mark.parametrize(("provisioning", "extra", "expected"), [
     ({"topics": [{"name": "t", "partitions": 1, "replicationFactor": 4}]}, {},
      "provisioning.topics[0].replicationFactor: 4 is above replicaCount (3): Kafka cannot place "
      "more replicas than brokers"),
     ({"topics": [{"name": "t", "partitions": 1, "configs": {"x.y": "a\tb"}}]}, {},
      "provisioning.topics[0].configs.x.y: a topic config value must be one line without tabs"),
+    ({"topics": [{"name": "t", "partitions": 1, "configs": {"x.y": "a=b"}}]}, {},
+     BAD_CONFIG.format('"a=b"')),
+    ({"topics": [{"name": "t", "partitions": 1, "configs": {"x.y": ""}}]}, {},
+     BAD_CONFIG.format('""')),
+    ({"topics": [{"name": "t", "partitions": 1, "configs": {"x.y": "a\\b"}}]}, {},
+     BAD_CONFIG.format('"a\\\\b"')),
+    ({"topics": [{"name": "t", "partitions": 1, "configs": {"x.y": "a "}}]}, {},
+     BAD_CONFIG.format('"a "')),
     ({"acls": [WRITE_ORDERS]}, {"authorization": {"enabled": False}},
      "provisioning.acls: ACLs need an authorizer, but authorization.enabled is false (without "
      "one, Kafka refuses to store ACLs and every client may do everything)"),
@@ -268,7 +285,8 @@ def test_stack_names_the_provisioning_values_with_their_prefix():
     ({"waitSeconds": 900}, {},
      "provisioning.activeDeadlineSeconds: 900 is not above provisioning.waitSeconds (900): the "
      "Job would be stopped while it waits for the brokers, without its message"),
-], ids=["rf-above-brokers", "config-tab", "acls-without-authorizer", "users-without-sasl",
+], ids=["rf-above-brokers", "config-tab", "config-equals", "config-empty", "config-backslash",
+        "config-trailing-space", "acls-without-authorizer", "users-without-sasl",
         "mechanism-not-enabled", "user-of-auth-users", "no-secret", "operation-of-another-type",
         "group-without-name", "deadline-not-above-wait"])
 def test_provisioning_values_that_cannot_work_fail_the_render(provisioning, extra, expected):
@@ -452,6 +470,44 @@ def test_a_password_scram_cannot_carry_is_refused_without_printing_it(tmp_path):
     assert cluster.writes() == []
 
 
+def test_a_bad_password_fails_before_any_topic_is_created(tmp_path):
+    # the password used to be read after the topics were created and changed
+    cluster = Cluster(tmp_path, values(topics=[ORDERS], users=[WRITER], acls=[WRITE_ORDERS]))
+    (cluster.user_secrets / "writer" / "password").write_text("has,comma-and-is-long")
+    result = cluster.run()
+    assert result.returncode == 1
+    assert ("provision.sh: user writer: Secret writer-password key 'password' contains a quote, "
+            "a backslash or a comma") in result.stderr
+    assert "provision.sh: 1 problem(s): nothing was changed" in result.stderr
+    assert cluster.writes() == []
+    assert (cluster.state / "topics").read_text() == ""
+
+
+def test_every_read_comes_before_the_first_write(tmp_path):
+    cluster = Cluster(tmp_path, values(topics=[ORDERS], acls=[WRITE_ORDERS]))
+    result = cluster.run(FAKE_ACL_LIST_FAIL="1")
+    assert result.returncode == 1
+    assert "provision.sh: listing the ACLs (kafka-acls.sh --list) failed (exit 1):" in result.stderr
+    assert cluster.writes() == []
+
+
+def test_acls_on_resource_types_the_chart_does_not_declare_are_left_alone(tmp_path):
+    # Kafka 3.9 has USER and DELEGATION_TOKEN resources; the script used to die on them
+    # halfway, after the topics were created, on every run
+    cluster = Cluster(tmp_path, values(topics=[ORDERS], acls=[WRITE_ORDERS]))
+    others = ("User:writer\tALLOW\tUSER\tUser:alice\tLITERAL\tCREATE_TOKENS\t*\n"
+              "User:writer\tALLOW\tDELEGATION_TOKEN\ttoken-1\tLITERAL\tDESCRIBE\t*\n")
+    (cluster.state / "acls").write_text(others)
+    result = cluster.run()
+    assert result.returncode == 0, result.stderr
+    assert [w.split(" --")[1] for w in cluster.writes()] == ["create", "add"]
+    assert (cluster.state / "acls").read_text().startswith(others)
+    assert ("note: left alone: User:writer ALLOW CREATE_TOKENS on USER User:alice (LITERAL) from "
+            "host * (provisioning.acls does not manage USER resources)") in result.stdout
+    assert "DELEGATION_TOKEN token-1" in result.stdout
+    assert cluster.run().returncode == 0 and cluster.writes() == []
+
+
 def test_a_failing_tool_fails_the_job_with_its_error_but_never_a_password(tmp_path):
     cluster = Cluster(tmp_path, values(users=[WRITER]))
     result = cluster.run(FAKE_SCRAM_FAIL="1")
@@ -490,6 +546,54 @@ def test_acls_of_declared_principals_become_exactly_the_declared_ones(tmp_path):
     assert ("ACL removed: User:writer ALLOW DELETE on TOPIC orders (LITERAL) from host *"
             in result.stdout)
     assert cluster.run().returncode == 0 and cluster.writes() == []
+
+
+WRITER_ACLS = ("User:writer\tALLOW\tTOPIC\torders\tLITERAL\tWRITE\t*\n"
+               "User:writer\tALLOW\tTOPIC\torders\tLITERAL\tDESCRIBE\t*\n")
+
+
+def test_acls_of_a_principal_no_longer_declared_are_removed(tmp_path):
+    # deleting a principal's entries from values used to leave its ACLs in place
+    cluster = Cluster(tmp_path, values(acls=[{**WRITE_ORDERS, "principal": "User:other"}]))
+    (cluster.spec / "managed-principals").write_text("User:other\nUser:writer\n")
+    third = "User:third\tALLOW\tTOPIC\torders\tLITERAL\tREAD\t*\n"
+    (cluster.state / "acls").write_text(WRITER_ACLS + third)
+    result = cluster.run()
+    assert result.returncode == 0, result.stderr
+    assert cluster.writes() == [
+        "kafka-acls.sh --remove --allow-principal User:writer --allow-host * --force "
+        "--operation Write --operation Describe --topic orders --resource-pattern-type literal",
+        "kafka-acls.sh --add --allow-principal User:other --allow-host * --operation Write "
+        "--operation Describe --topic orders --resource-pattern-type literal"]
+    assert ("ACL removed: User:writer ALLOW WRITE DESCRIBE on TOPIC orders (LITERAL) from host * "
+            "(User:writer is no longer in provisioning.acls)") in result.stdout
+    assert "User:writer" not in (cluster.state / "acls").read_text()
+    assert "User:third" in (cluster.state / "acls").read_text()  # never declared: left alone
+    assert cluster.run().returncode == 0 and cluster.writes() == []
+
+
+def test_with_no_acl_declared_the_job_still_revokes_the_earlier_principals(tmp_path):
+    cluster = Cluster(tmp_path, values())
+    (cluster.spec / "managed-principals").write_text("User:writer\n")
+    (cluster.state / "acls").write_text(WRITER_ACLS)
+    result = cluster.run()
+    assert result.returncode == 0, result.stderr
+    assert cluster.calls()[-2:] == [
+        "kafka-acls.sh --list",
+        "kafka-acls.sh --remove --allow-principal User:writer --allow-host * --force "
+        "--operation Write --operation Describe --topic orders --resource-pattern-type literal"]
+    assert (cluster.state / "acls").read_text() == ""
+
+
+def test_without_the_authorizer_the_acls_of_earlier_principals_are_not_touched(tmp_path):
+    cluster = Cluster(tmp_path, {**values(), "authorization": {"enabled": False}})
+    (cluster.spec / "managed-principals").write_text("User:writer\n")
+    (cluster.state / "acls").write_text(WRITER_ACLS)
+    result = cluster.run()
+    assert result.returncode == 0, result.stderr
+    assert cluster.calls() == []  # kafka-acls.sh would fail: no authorizer
+    assert ("note: authorization.enabled is false: the ACLs of User:writer stay as they are"
+            in result.stdout)
 
 
 def test_waits_for_every_broker_then_provisions(tmp_path):
@@ -540,8 +644,9 @@ def test_wildcard_resource_names_are_acls_not_globs(tmp_path):
     assert cluster.run().returncode == 0 and cluster.writes() == []
 
 
-def test_managed_topics_keep_what_earlier_releases_declared(tmp_path):
-    """The previous ConfigMap (lookup on a cluster; fed here) adds its managed topics."""
+def spec_after(tmp_path: Path, vals: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
+    """kafka.provisioningSpec given ``previous`` as the looked-up ConfigMap (lookup on a
+    cluster; fed here through a test-only template)."""
     chart = tmp_path / "kafka"
     shutil.copytree(prepared("kafka"), chart)
     (chart / "templates" / "zz-test-spec.yaml").write_text(
@@ -550,9 +655,24 @@ def test_managed_topics_keep_what_earlier_releases_declared(tmp_path):
     schema = json.loads((chart / "values.schema.json").read_text())
     schema["properties"]["testPrevious"] = {"type": "object"}
     (chart / "values.schema.json").write_text(json.dumps(schema))
-    previous = {"data": {"managed-topics": "audit\norders\n", "topics": "ignored\n"}}
     text = helm.template(chart, show_only=["templates/zz-test-spec.yaml"],
-                         values={**values(topics=[ORDERS, {"name": "new", "partitions": 1}]),
-                                 "testPrevious": previous})
-    spec = yaml.safe_load(text)["spec"]
+                         values={**vals, "testPrevious": previous})
+    return yaml.safe_load(text)["spec"]
+
+
+def test_managed_topics_keep_what_earlier_releases_declared(tmp_path):
+    previous = {"data": {"managed-topics": "audit\norders\n", "topics": "ignored\n"}}
+    spec = spec_after(tmp_path, values(topics=[ORDERS, {"name": "new", "partitions": 1}]),
+                      previous)
     assert spec["managed-topics"] == ["audit", "new", "orders"]
+
+
+def test_managed_principals_keep_what_earlier_releases_declared(tmp_path):
+    previous = {"data": {"managed-principals": "User:gone\nUser:writer\n",
+                         "acls": "User:ignored\tALLOW\n"}}
+    spec = spec_after(tmp_path, values(acls=[WRITE_ORDERS, {**WRITE_ORDERS,
+                                                            "principal": "User:new"}]), previous)
+    assert spec["managed-principals"] == ["User:gone", "User:new", "User:writer"]
+    # a ConfigMap from before managed-principals existed: the declared ones
+    assert spec_after(tmp_path / "old", values(acls=[WRITE_ORDERS]), {"data": {}})[
+        "managed-principals"] == ["User:writer"]

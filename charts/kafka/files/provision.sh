@@ -3,16 +3,21 @@
 # ACLs declared in provisioning.* (the spec files of ConfigMap <fullname>-provisioning,
 # written by kafka.provisioningSpec), idempotently:
 #   - waits (bounded) until every broker answers;
-#   - checks everything first, and changes nothing when a check fails: a declared partition
-#     count below the topic's, an explicit replication factor that differs from an existing
-#     topic's or exceeds the brokers, a topic this release declared before that is no
-#     longer declared but still exists (the chart never deletes a topic);
+#   - reads the cluster and checks everything first, and changes nothing when a check
+#     fails: a declared partition count below the topic's, an explicit replication factor
+#     that differs from an existing topic's or exceeds the brokers, a topic this release
+#     declared before that is no longer declared but still exists (the chart never deletes
+#     a topic), a user password that SCRAM cannot carry. Every write comes after every
+#     read and check;
 #   - creates missing topics, raises partition counts, sets the declared topic configs and
 #     removes the overrides that are not declared;
 #   - writes each declared user's SCRAM credentials (password from its mounted Secret, in a
 #     0600 file: --add-config-file, never a command line);
 #   - for every principal named in the ACLs, adds the missing ACLs and removes the others
-#     of that principal; other principals are left alone.
+#     of that principal; every ACL of a principal this release declared before and no
+#     longer declares (managed-principals) is removed; other principals are left alone, and
+#     so are ACLs on resource types the chart does not declare (USER, DELEGATION_TOKEN).
+#     Without the authorizer (AUTHORIZATION_ENABLED false) ACLs are not read or written.
 # Prints what it changed (never a password); exits non-zero with a message on any failure.
 # Each Kafka tool call starts a JVM (seconds): the cluster is read with one call per kind
 # (api versions, topics, topic configs, ACLs) and written only where it differs.
@@ -22,7 +27,9 @@
 #   EXPECTED_BROKERS   brokers to wait for (replicaCount)
 #   WAIT_SECONDS       bound of that wait (provisioning.waitSeconds); POLL_SECONDS between
 #   TOOL_TIMEOUT       seconds allowed for each Kafka tool call (default 120)
-#   SPEC_DIR           the spec: topics, topic-configs, users, acls, managed-topics
+#   SPEC_DIR           the spec: topics, topic-configs, users, acls, managed-topics,
+#                      managed-principals
+#   AUTHORIZATION_ENABLED  "false": the brokers run no authorizer (default "true")
 #   USER_SECRETS_DIR   <dir>/<user>/<passwordKey>: each declared user's password file
 #   VALUES_PREFIX      where provisioning.* sits for the user ("kafka." in the stack)
 #   CLIENT_PROPERTIES  client config to write with client-config.sh first (its CLIENT_*,
@@ -65,8 +72,16 @@ mapfile -t config_lines < <(spec topic-configs)
 mapfile -t user_lines < <(spec users)
 mapfile -t acl_lines < <(spec acls)
 mapfile -t managed < <(spec managed-topics)
-if ((${#topic_lines[@]} + ${#user_lines[@]} + ${#acl_lines[@]} + ${#managed[@]} == 0)); then
-  say "nothing declared (${prefix}.topics, users and acls are empty): nothing to do"
+mapfile -t managed_principals < <(spec managed-principals)
+if [[ "${AUTHORIZATION_ENABLED:-true}" == false ]]; then
+  # no authorizer: kafka-acls.sh would fail, and the brokers ignore stored ACLs
+  # (kafka.problems refuses declared ACLs then); they are revoked on a run with it on
+  ((${#managed_principals[@]} == 0)) ||
+    say "note: authorization.enabled is false: the ACLs of ${managed_principals[*]} stay as they are until a run with the authorizer"
+  managed_principals=()
+fi
+if ((${#topic_lines[@]} + ${#user_lines[@]} + ${#acl_lines[@]} + ${#managed[@]} + ${#managed_principals[@]} == 0)); then
+  say "nothing declared (${prefix}.topics, users and acls are empty, and no principal declared before has ACLs to revoke): nothing to do"
   exit 0
 fi
 
@@ -182,6 +197,114 @@ for name in "${managed[@]}"; do
     problems+=("topic $name is no longer in ${prefix}.topics but still exists: the chart never deletes a topic; delete it yourself (kafka-topics.sh --delete --topic $name) or declare it again")
   fi
 done
+
+# --- the topic configs (read before any write) ----------------------------------------
+declare -A want_config=()   # "<topic><TAB><key>" -> value
+declare -A config_keys=()   # topic -> "<TAB>key1<TAB>key2..."
+for line in "${config_lines[@]}"; do
+  IFS="$TAB" read -r name ckey cvalue <<<"$line"
+  want_config["$name$TAB$ckey"]=$cvalue
+  config_keys[$name]+="$TAB$ckey"
+done
+# Configs of the topics that exist: the declared ones exactly (one call reads them all).
+existing=()
+for line in "${topic_lines[@]}"; do
+  IFS="$TAB" read -r name _ <<<"$line"
+  [[ -n "${partitions_of[$name]:-}" ]] && existing+=("$name")
+done
+declare -A have_config=() have_keys=()
+if ((${#existing[@]} > 0)); then
+  configs=$(run "reading the topic configs (kafka-configs.sh --describe)" kafka-configs.sh \
+    --describe --entity-type topics)
+  topic=""
+  # "Dynamic configs for topic orders are:" then "  retention.ms=86400000 sensitive=false synonyms={...}"
+  while IFS= read -r line; do
+    if [[ "$line" =~ ^Dynamic\ configs\ for\ topic\ (.+)\ are:$ ]]; then
+      topic=${BASH_REMATCH[1]}
+    elif [[ -n "$topic" && "$line" =~ ^\ \ ([^=]+)=(.*)\ sensitive=(true|false)\ synonyms=\{.*\}$ ]]; then
+      have_config["$topic$TAB${BASH_REMATCH[1]}"]=${BASH_REMATCH[2]}
+      have_keys[$topic]+="$TAB${BASH_REMATCH[1]}"
+    fi
+  done <<<"$configs"
+fi
+
+# --- the users' passwords (read and checked before any write) ---------------------------
+# Each declared user's credentials go into a 0600 file now, so that a password SCRAM
+# cannot carry fails the run before anything changed; the files are written at the end.
+scram_files=()
+index=0
+for line in "${user_lines[@]}"; do
+  IFS="$TAB" read -r name secret key mechanisms <<<"$line"
+  file="$work/scram-$index.properties"
+  index=$((index + 1))
+  scram_files+=("$file")
+  if ! password=$(read_password "$USER_SECRETS_DIR/$name/$key" "$secret" 2>"$work/error"); then
+    problems+=("user $name: $(sed 's/^provision\.sh: //' "$work/error")")
+    continue
+  fi
+  (
+    umask 077
+    for mechanism in ${mechanisms//,/ }; do
+      printf '%s=password=%s\n' "$mechanism" "$password"
+    done >"$file"
+  )
+done
+unset password
+
+# --- the ACLs (read and classified before any write) -----------------------------------
+# One line per ACL, as in the spec: principal, ALLOW|DENY, resource type, resource name,
+# LITERAL|PREFIXED, operation, host. The ACLs of the declared principals and of those
+# declared before (managed-principals, which only grows: a principal whose ACLs are all
+# revoked has nothing left to remove, so keeping its name costs nothing).
+add=() remove=()
+declare -A principals=() retired=()
+if ((${#acl_lines[@]} + ${#managed_principals[@]} > 0)); then
+  declare -A wanted=()
+  for line in "${acl_lines[@]}"; do
+    wanted[$line]=1
+    principals[${line%%"$TAB"*}]=1
+  done
+  for principal in "${managed_principals[@]}"; do
+    [[ -n "${principals[$principal]:-}" ]] || retired[$principal]=1
+  done
+  acls=$(run "listing the ACLs (kafka-acls.sh --list)" kafka-acls.sh --list)
+  have=()
+  resource=""
+  # "Current ACLs for resource `ResourcePattern(resourceType=TOPIC, name=orders, patternType=LITERAL)`: "
+  # then "<TAB>(principal=User:writer, host=*, operation=WRITE, permissionType=ALLOW)"
+  # shellcheck disable=SC2016 # the backquotes are literal
+  re_resource='^Current ACLs for resource `ResourcePattern\(resourceType=([A-Z_]+), name=(.*), patternType=([A-Z]+)\)`:'
+  re_acl='^[[:space:]]*\(principal=(.*), host=(.*), operation=([A-Z_]+), permissionType=([A-Z]+)\)[[:space:]]*$'
+  while IFS= read -r line; do
+    if [[ "$line" =~ $re_resource ]]; then
+      resource="${BASH_REMATCH[1]}$TAB${BASH_REMATCH[2]}$TAB${BASH_REMATCH[3]}"
+    elif [[ -n "$resource" && "$line" =~ $re_acl ]]; then
+      principal=${BASH_REMATCH[1]} host=${BASH_REMATCH[2]} operation=${BASH_REMATCH[3]}
+      permission=${BASH_REMATCH[4]}
+      IFS="$TAB" read -r rtype rname pattern <<<"$resource"
+      [[ -n "${principals[$principal]:-}${retired[$principal]:-}" ]] || continue
+      case "$rtype" in
+        TOPIC | GROUP | CLUSTER | TRANSACTIONAL_ID) ;;
+        *)
+          # USER, DELEGATION_TOKEN (and any later type): not declarable in values
+          say "note: left alone: $principal $permission $operation on $rtype $rname ($pattern) from host $host (${prefix}.acls does not manage $rtype resources)"
+          continue
+          ;;
+      esac
+      have+=("$principal$TAB$permission$TAB$rtype$TAB$rname$TAB$pattern$TAB$operation$TAB$host")
+    fi
+  done <<<"$acls"
+
+  declare -A present=()
+  for line in "${have[@]}"; do present[$line]=1; done
+  for line in "${acl_lines[@]}"; do
+    [[ -n "${present[$line]:-}" ]] || add+=("$line")
+  done
+  for line in "${have[@]}"; do
+    [[ -n "${wanted[$line]:-}" ]] || remove+=("$line")
+  done
+fi
+
 if ((${#problems[@]} > 0)); then
   printf 'provision.sh: %s\n' "${problems[@]}" >&2
   die "${#problems[@]} problem(s): nothing was changed"
@@ -194,14 +317,6 @@ change() {
 }
 
 # --- topics --------------------------------------------------------------------------
-declare -A want_config=()   # "<topic><TAB><key>" -> value
-declare -A config_keys=()   # topic -> "<TAB>key1<TAB>key2..."
-for line in "${config_lines[@]}"; do
-  IFS="$TAB" read -r name ckey cvalue <<<"$line"
-  want_config["$name$TAB$ckey"]=$cvalue
-  config_keys[$name]+="$TAB$ckey"
-done
-
 for entry in "${to_create[@]}"; do
   IFS="$TAB" read -r name want_partitions want_rf <<<"$entry"
   args=(--create --topic "$name" --partitions "$want_partitions" --replication-factor "$want_rf")
@@ -221,154 +336,92 @@ for entry in "${to_raise[@]}"; do
   change "topic $name: partitions $have_partitions -> $want_partitions"
 done
 
-# Configs of the topics that existed: the declared ones exactly (one call reads them all).
-existing=()
-for line in "${topic_lines[@]}"; do
-  IFS="$TAB" read -r name _ <<<"$line"
-  [[ -n "${partitions_of[$name]:-}" ]] && existing+=("$name")
-done
-if ((${#existing[@]} > 0)); then
-  configs=$(run "reading the topic configs (kafka-configs.sh --describe)" kafka-configs.sh \
-    --describe --entity-type topics)
-  declare -A have_config=() have_keys=()
-  topic=""
-  # "Dynamic configs for topic orders are:" then "  retention.ms=86400000 sensitive=false synonyms={...}"
-  while IFS= read -r line; do
-    if [[ "$line" =~ ^Dynamic\ configs\ for\ topic\ (.+)\ are:$ ]]; then
-      topic=${BASH_REMATCH[1]}
-    elif [[ -n "$topic" && "$line" =~ ^\ \ ([^=]+)=(.*)\ sensitive=(true|false)\ synonyms=\{.*\}$ ]]; then
-      have_config["$topic$TAB${BASH_REMATCH[1]}"]=${BASH_REMATCH[2]}
-      have_keys[$topic]+="$TAB${BASH_REMATCH[1]}"
+# The configs of the topics that existed: the declared ones exactly.
+for name in "${existing[@]}"; do
+  file="$work/topic.properties"
+  : >"$file"
+  set_shown="" remove_keys=()
+  for ckey in ${config_keys[$name]:-}; do
+    value=${want_config["$name$TAB$ckey"]}
+    if [[ "${have_config["$name$TAB$ckey"]-<unset>}" != "$value" ]]; then
+      printf '%s=%s\n' "$ckey" "$value" >>"$file"
+      set_shown+=" $ckey=$value"
     fi
-  done <<<"$configs"
-  for name in "${existing[@]}"; do
-    file="$work/topic.properties"
-    : >"$file"
-    set_shown="" remove=()
-    for ckey in ${config_keys[$name]:-}; do
-      value=${want_config["$name$TAB$ckey"]}
-      if [[ "${have_config["$name$TAB$ckey"]-<unset>}" != "$value" ]]; then
-        printf '%s=%s\n' "$ckey" "$value" >>"$file"
-        set_shown+=" $ckey=$value"
-      fi
-    done
-    for ckey in ${have_keys[$name]:-}; do
-      [[ -n "${want_config["$name$TAB$ckey"]+set}" ]] || remove+=("$ckey")
-    done
-    [[ -n "$set_shown" || ${#remove[@]} -gt 0 ]] || continue
-    args=(--alter --entity-type topics --entity-name "$name")
-    [[ -n "$set_shown" ]] && args+=(--add-config-file "$file")
-    ((${#remove[@]} > 0)) && args+=(--delete-config "$(IFS=,; echo "${remove[*]}")")
-    run "changing the configs of topic $name" kafka-configs.sh "${args[@]}" >/dev/null
-    change "topic $name:${set_shown:+ set$set_shown}${set_shown:+${remove[*]:+;}}${remove[*]:+ removed ${remove[*]}}"
   done
-fi
+  for ckey in ${have_keys[$name]:-}; do
+    [[ -n "${want_config["$name$TAB$ckey"]+set}" ]] || remove_keys+=("$ckey")
+  done
+  [[ -n "$set_shown" || ${#remove_keys[@]} -gt 0 ]] || continue
+  args=(--alter --entity-type topics --entity-name "$name")
+  [[ -n "$set_shown" ]] && args+=(--add-config-file "$file")
+  ((${#remove_keys[@]} > 0)) && args+=(--delete-config "$(IFS=,; echo "${remove_keys[*]}")")
+  run "changing the configs of topic $name" kafka-configs.sh "${args[@]}" >/dev/null
+  change "topic $name:${set_shown:+ set$set_shown}${set_shown:+${remove_keys[*]:+;}}${remove_keys[*]:+ removed ${remove_keys[*]}}"
+done
 
 # --- users ---------------------------------------------------------------------------
 # Written on every run: Kafka cannot tell whether a stored credential matches a password,
 # so an upsert (a new salt, the same password) is the only way to be sure.
 written=0
+index=0
 for line in "${user_lines[@]}"; do
   IFS="$TAB" read -r name secret key mechanisms <<<"$line"
-  password=$(read_password "$USER_SECRETS_DIR/$name/$key" "$secret")
-  file="$work/scram.properties"
-  (
-    umask 077
-    for mechanism in ${mechanisms//,/ }; do
-      printf '%s=password=%s\n' "$mechanism" "$password"
-    done >"$file"
-  )
+  file=${scram_files[index]}
+  index=$((index + 1))
   run "writing the SCRAM credentials of user $name" kafka-configs.sh --alter \
     --entity-type users --entity-name "$name" --add-config-file "$file" >/dev/null
   rm -f "$file"
   say "user $name: SCRAM credentials written (${mechanisms//,/, }, password from Secret $secret key $key)"
   written=$((written + 1))
 done
-unset password
 
 # --- ACLs ----------------------------------------------------------------------------
-# One line per ACL, as in the spec: principal, ALLOW|DENY, resource type, resource name,
-# LITERAL|PREFIXED, operation, host.
-if ((${#acl_lines[@]} > 0)); then
-  declare -A wanted=() principals=()
-  for line in "${acl_lines[@]}"; do
-    wanted[$line]=1
-    principals[${line%%"$TAB"*}]=1
+# ClusterAction, TransactionalId, Prefixed: kafka-acls.sh's spelling of Kafka's names.
+camel() {
+  local word out=""
+  for word in ${1//_/ }; do
+    word=${word,,}
+    out+=${word^}
   done
-  acls=$(run "listing the ACLs (kafka-acls.sh --list)" kafka-acls.sh --list)
-  have=()
-  resource=""
-  # "Current ACLs for resource `ResourcePattern(resourceType=TOPIC, name=orders, patternType=LITERAL)`: "
-  # then "<TAB>(principal=User:writer, host=*, operation=WRITE, permissionType=ALLOW)"
-  # shellcheck disable=SC2016 # the backquotes are literal
-  re_resource='^Current ACLs for resource `ResourcePattern\(resourceType=([A-Z_]+), name=(.*), patternType=([A-Z]+)\)`:'
-  re_acl='^[[:space:]]*\(principal=(.*), host=(.*), operation=([A-Z_]+), permissionType=([A-Z]+)\)[[:space:]]*$'
-  while IFS= read -r line; do
-    if [[ "$line" =~ $re_resource ]]; then
-      resource="${BASH_REMATCH[1]}$TAB${BASH_REMATCH[2]}$TAB${BASH_REMATCH[3]}"
-    elif [[ -n "$resource" && "$line" =~ $re_acl ]]; then
-      principal=${BASH_REMATCH[1]} host=${BASH_REMATCH[2]} operation=${BASH_REMATCH[3]}
-      permission=${BASH_REMATCH[4]}
-      IFS="$TAB" read -r rtype rname pattern <<<"$resource"
-      [[ -n "${principals[$principal]:-}" ]] || continue
-      have+=("$principal$TAB$permission$TAB$rtype$TAB$rname$TAB$pattern$TAB$operation$TAB$host")
-    fi
-  done <<<"$acls"
+  printf '%s' "$out"
+}
+# acl_call add|remove LINE...: one kafka-acls.sh call per principal, permission,
+# resource and host, with every operation of that group.
+acl_call() {
+  local action=$1 line group
+  shift
+  declare -A ops=()
+  local order=()
+  for line in "$@"; do
+    IFS="$TAB" read -r principal permission rtype rname pattern operation host <<<"$line"
+    group="$principal$TAB$permission$TAB$rtype$TAB$rname$TAB$pattern$TAB$host"
+    [[ -n "${ops[$group]:-}" ]] || order+=("$group")
+    ops[$group]+=" $operation"
+  done
+  for group in "${order[@]}"; do
+    IFS="$TAB" read -r principal permission rtype rname pattern host <<<"$group"
+    local side=allow
+    [[ "$permission" == DENY ]] && side=deny
+    local args=("--$action" "--$side-principal" "$principal" "--$side-host" "$host")
+    [[ "$action" == remove ]] && args+=(--force)
+    for operation in ${ops[$group]}; do args+=(--operation "$(camel "$operation")"); done
+    case "$rtype" in
+      TOPIC) args+=(--topic "$rname") ;;
+      GROUP) args+=(--group "$rname") ;;
+      CLUSTER) args+=(--cluster) ;;
+      TRANSACTIONAL_ID) args+=(--transactional-id "$rname") ;;
+      *) die "internal: ACL resource type $rtype was not classified" ;;
+    esac
+    args+=(--resource-pattern-type "${pattern,,}")
+    run "${action%e}ing ACLs of $principal" kafka-acls.sh "${args[@]}" >/dev/null
+    local why=""
+    [[ -z "${retired[$principal]:-}" ]] || why=" ($principal is no longer in ${prefix}.acls)"
+    change "ACL ${action%e}ed: $principal $permission${ops[$group]} on $rtype $rname ($pattern) from host $host$why"
+  done
+}
+((${#remove[@]} == 0)) || acl_call remove "${remove[@]}"
+((${#add[@]} == 0)) || acl_call add "${add[@]}"
 
-  declare -A present=()
-  for line in "${have[@]}"; do present[$line]=1; done
-  add=() remove=()
-  for line in "${acl_lines[@]}"; do
-    [[ -n "${present[$line]:-}" ]] || add+=("$line")
-  done
-  for line in "${have[@]}"; do
-    [[ -n "${wanted[$line]:-}" ]] || remove+=("$line")
-  done
-
-  # ClusterAction, TransactionalId, Prefixed: kafka-acls.sh's spelling of Kafka's names.
-  camel() {
-    local word out=""
-    for word in ${1//_/ }; do
-      word=${word,,}
-      out+=${word^}
-    done
-    printf '%s' "$out"
-  }
-  # acl_call add|remove LINE...: one kafka-acls.sh call per principal, permission,
-  # resource and host, with every operation of that group.
-  acl_call() {
-    local action=$1 line group
-    shift
-    declare -A ops=()
-    local order=()
-    for line in "$@"; do
-      IFS="$TAB" read -r principal permission rtype rname pattern operation host <<<"$line"
-      group="$principal$TAB$permission$TAB$rtype$TAB$rname$TAB$pattern$TAB$host"
-      [[ -n "${ops[$group]:-}" ]] || order+=("$group")
-      ops[$group]+=" $operation"
-    done
-    for group in "${order[@]}"; do
-      IFS="$TAB" read -r principal permission rtype rname pattern host <<<"$group"
-      local side=allow
-      [[ "$permission" == DENY ]] && side=deny
-      local args=("--$action" "--$side-principal" "$principal" "--$side-host" "$host")
-      [[ "$action" == remove ]] && args+=(--force)
-      for operation in ${ops[$group]}; do args+=(--operation "$(camel "$operation")"); done
-      case "$rtype" in
-        TOPIC) args+=(--topic "$rname") ;;
-        GROUP) args+=(--group "$rname") ;;
-        CLUSTER) args+=(--cluster) ;;
-        TRANSACTIONAL_ID) args+=(--transactional-id "$rname") ;;
-        *) die "unknown ACL resource type $rtype" ;;
-      esac
-      args+=(--resource-pattern-type "${pattern,,}")
-      run "${action%e}ing ACLs of $principal" kafka-acls.sh "${args[@]}" >/dev/null
-      change "ACL ${action%e}ed: $principal $permission${ops[$group]} on $rtype $rname ($pattern) from host $host"
-    done
-  }
-  ((${#remove[@]} == 0)) || acl_call remove "${remove[@]}"
-  ((${#add[@]} == 0)) || acl_call add "${add[@]}"
-fi
 
 users_done=""
 ((written == 0)) || users_done=", $written user credential(s) written"

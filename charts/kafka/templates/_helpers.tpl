@@ -534,6 +534,10 @@ kafka.provisioningProblems refuse it):
                   operation, host: one line per operation, in Kafka's spelling
   managed-topics  every topic this release has declared so far: the previous ConfigMap's
                   list (given as .previous, from lookup) and the declared ones
+  managed-principals  every ACL principal this release has declared so far, the same way:
+                  provision.sh removes every ACL of one no longer declared. Only grows,
+                  which is harmless: a revoked principal has no ACL left to remove (ACLs
+                  given to it by hand later are removed too: once declared, it is managed)
 Given (dict "ctx" . "previous" <the existing ConfigMap or empty>).
 */}}
 {{- define "kafka.provisioningSpec" -}}
@@ -558,7 +562,9 @@ Given (dict "ctx" . "previous" <the existing ConfigMap or empty>).
 {{- $users = append $users (printf "%s\t%s\t%s\t%s" $u.name $u.existingSecret $u.passwordKey (join "," ($u.mechanisms | default $scram))) -}}
 {{- end -}}
 {{- $acls := list -}}
+{{- $principals := list -}}
 {{- range $a := $v.acls -}}
+{{- $principals = append $principals $a.principal -}}
 {{- $name := $a.resourceName | default (ternary "kafka-cluster" "" (eq $a.resourceType "Cluster")) -}}
 {{- range $op := $a.operations -}}
 {{- $acls = append $acls (printf "%s\t%s\t%s\t%s\t%s\t%s\t%s" $a.principal (upper ($a.permission | default "Allow")) (include "kafka.aclName" $a.resourceType) $name (upper ($a.patternType | default "Literal")) (include "kafka.aclName" $op) ($a.host | default "*")) -}}
@@ -569,7 +575,12 @@ Given (dict "ctx" . "previous" <the existing ConfigMap or empty>).
 {{- if trim . -}}{{- $previous = append $previous (trim .) -}}{{- end -}}
 {{- end -}}
 {{- $managed := concat $previous $declared | uniq | sortAlpha -}}
-{{- toYaml (dict "topics" $topics "topic-configs" $configs "users" $users "acls" (uniq $acls) "managed-topics" $managed) -}}
+{{- $previousPrincipals := list -}}
+{{- range splitList "\n" (dig "data" "managed-principals" "" (.previous | default dict)) -}}
+{{- if trim . -}}{{- $previousPrincipals = append $previousPrincipals (trim .) -}}{{- end -}}
+{{- end -}}
+{{- $managedPrincipals := concat $previousPrincipals $principals | uniq | sortAlpha -}}
+{{- toYaml (dict "topics" $topics "topic-configs" $configs "users" $users "acls" (uniq $acls) "managed-topics" $managed "managed-principals" $managedPrincipals) -}}
 {{- end -}}
 
 {{/*
@@ -745,6 +756,8 @@ checked only when provisioning.enabled.
 {{- range $ck, $cv := $t.configs | default dict }}
 {{- if regexMatch "[\t\n\r]" (toString $cv) }}
 {{ $key }}.configs.{{ $ck }}: a topic config value must be one line without tabs
+{{- else if or (eq (toString $cv) "") (regexMatch "[=\\\\]|^\\s|\\s$" (toString $cv)) }}
+{{ $key }}.configs.{{ $ck }}: {{ toString $cv | quote }} cannot be passed to kafka-topics.sh --config, which creates the topic with it: it refuses an empty value or an "=", and would store a backslash or a leading or trailing space differently from kafka-configs.sh on later runs
 {{- end }}
 {{- end }}
 {{- end }}

@@ -10,6 +10,7 @@
 #   acls                "<principal><TAB><ALLOW|DENY><TAB><TYPE><TAB><name><TAB><PATTERN><TAB><OPERATION><TAB><host>"
 #   users/<user>        the last --add-config-file written for the user
 #   calls               every call: the tool and its arguments after --command-config <file>
+#   (FAKE_SCRAM_FAIL / FAKE_ACL_LIST_FAIL set: writing a user's credentials / listing the ACLs fails)
 set -euo pipefail
 tool=$(basename "$0")
 state=$FAKE_KAFKA_STATE
@@ -95,7 +96,7 @@ case "$tool" in
         echo "Dynamic configs for topic $topic are:"
         while IFS= read -r kv; do
           [[ -n "$kv" ]] && echo "  $kv sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:$kv}"
-        done <"$state/configs/$topic"
+        done < <(cat "$state/configs/$topic" 2>/dev/null || true)
       done <"$state/topics"
     elif [[ "$type" == users ]]; then
       [[ -n "${FAKE_SCRAM_FAIL:-}" ]] && fail "Invalid credential property SCRAM_SHA_512=[$(cat "$(opt --add-config-file)")]"
@@ -121,6 +122,7 @@ case "$tool" in
     ;;
   kafka-acls.sh)
     if has --list; then
+      [[ -n "${FAKE_ACL_LIST_FAIL:-}" ]] && fail "Error while executing ACL command: org.apache.kafka.common.errors.SecurityDisabledException: No Authorizer is configured."
       cut -f3-5 "$state/acls" | sort -u | while IFS="$TAB" read -r rtype rname pattern; do
         echo "Current ACLs for resource \`ResourcePattern(resourceType=$rtype, name=$rname, patternType=$pattern)\`: "
         first=" "
