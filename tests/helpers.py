@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -106,6 +107,28 @@ def prepared(chart: str) -> Path:
     path = CHARTS / chart
     deps.ensure(Repo(REPO), path)
     return path
+
+
+# A ConfigMap whose data.out is what a FEED template (defining nothing, printing YAML) prints.
+FEED_CONFIGMAP = ('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: feed\ndata:\n'
+                  '  out: |\n    {{- include "feed" . | nindent 4 }}\n'
+                  '{{- define "feed" -}}\n%s{{- end -}}\n')
+
+
+def fed_copy(chart: str, dst: Path, name: str, template: str,
+             keys: Iterable[str] = ("testExisting",)) -> Path:
+    """charts/<chart> copied to ``dst`` with one more template, ``templates/<name>``, and a
+    schema that accepts the test-only values ``keys`` (objects). lookup is empty under helm
+    template: such a template feeds a value in its place to the helper under test (what an
+    upgrade would have looked up)."""
+    shutil.copytree(prepared(chart), dst)
+    (dst / "templates" / name).write_text(template)
+    schema_path = dst / "values.schema.json"
+    schema = json.loads(schema_path.read_text())
+    for key in keys:
+        schema["properties"][key] = {"type": "object"}
+    schema_path.write_text(json.dumps(schema))
+    return dst
 
 
 def render_chart_text(chart: str = "stack", values: dict[str, Any] | None = None, **kw: Any) -> str:

@@ -17,7 +17,16 @@ from typing import Any
 import pytest
 import yaml
 
-from helpers import CHARTS, by_kind, one, prepared, render_chart, render_chart_text
+from helpers import (
+    CHARTS,
+    FEED_CONFIGMAP,
+    by_kind,
+    fed_copy,
+    one,
+    prepared,
+    render_chart,
+    render_chart_text,
+)
 from stackctl import helm
 from stackctl.errors import HelmError
 from test_kafka_config_script import Broker, parse_properties
@@ -399,17 +408,8 @@ tls: {{ include "kafka.tlsSecretData" $in | fromYaml | toJson }}
 
 @pytest.fixture(scope="module")
 def fed_chart(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    dst = tmp_path_factory.mktemp("fed") / "kafka"
-    shutil.copytree(prepared("kafka"), dst)
-    (dst / "templates" / "zz-test-feed.yaml").write_text(
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: feed\ndata:\n"
-        "  out: |\n    {{- include \"feed\" . | nindent 4 }}\n"
-        "{{- define \"feed\" -}}\n" + FEED + "{{- end -}}\n")
-    schema = json.loads((dst / "values.schema.json").read_text())
-    schema["properties"]["testExisting"] = {"type": "object"}
-    schema["properties"]["testCA"] = {"type": "object"}
-    (dst / "values.schema.json").write_text(json.dumps(schema))
-    return dst
+    return fed_copy("kafka", tmp_path_factory.mktemp("fed") / "kafka", "zz-test-feed.yaml",
+                    FEED_CONFIGMAP % FEED, keys=("testExisting", "testCA"))
 
 
 OLD_TLS = {"tls.crt": "Y2VydA==", "tls.key": "a2V5", "ca.crt": "Y2E="}

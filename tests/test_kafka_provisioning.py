@@ -8,7 +8,6 @@ cluster as files (tests/scripts/kafka/fake-admin-tool.sh)."""
 from __future__ import annotations
 
 import base64
-import json
 import os
 import shutil
 import subprocess
@@ -18,7 +17,15 @@ from typing import Any
 import pytest
 import yaml
 
-from helpers import CHARTS, by_kind, one, prepared, problem_lines, render_chart, render_chart_text
+from helpers import (
+    CHARTS,
+    by_kind,
+    fed_copy,
+    one,
+    problem_lines,
+    render_chart,
+    render_chart_text,
+)
 from stackctl import helm
 from stackctl.errors import HelmError
 
@@ -647,14 +654,10 @@ def test_wildcard_resource_names_are_acls_not_globs(tmp_path):
 def spec_after(tmp_path: Path, vals: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
     """kafka.provisioningSpec given ``previous`` as the looked-up ConfigMap (lookup on a
     cluster; fed here through a test-only template)."""
-    chart = tmp_path / "kafka"
-    shutil.copytree(prepared("kafka"), chart)
-    (chart / "templates" / "zz-test-spec.yaml").write_text(
-        'kind: SpecUnderTest\nspec:\n  {{- include "kafka.provisioningSpec" (dict "ctx" . '
-        '"previous" .Values.testPrevious) | nindent 2 }}\n')
-    schema = json.loads((chart / "values.schema.json").read_text())
-    schema["properties"]["testPrevious"] = {"type": "object"}
-    (chart / "values.schema.json").write_text(json.dumps(schema))
+    template = ('kind: SpecUnderTest\nspec:\n  {{- include "kafka.provisioningSpec" '
+                '(dict "ctx" . "previous" .Values.testPrevious) | nindent 2 }}\n')
+    chart = fed_copy("kafka", tmp_path / "kafka", "zz-test-spec.yaml", template,
+                     keys=("testPrevious",))
     text = helm.template(chart, show_only=["templates/zz-test-spec.yaml"],
                          values={**vals, "testPrevious": previous})
     return yaml.safe_load(text)["spec"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import itertools
-import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,7 +15,16 @@ from typing import Any
 import pytest
 import yaml
 
-from helpers import CHARTS, by_kind, one, prepared, render_chart, render_chart_text
+from helpers import (
+    CHARTS,
+    FEED_CONFIGMAP,
+    by_kind,
+    fed_copy,
+    one,
+    prepared,
+    render_chart,
+    render_chart_text,
+)
 from stackctl import helm
 from stackctl.errors import HelmError
 
@@ -305,16 +313,8 @@ users: {{ include "kafka.usersSecretData" $in | fromYaml | toJson }}
 
 @pytest.fixture(scope="module")
 def fed_chart(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    dst = tmp_path_factory.mktemp("fed") / "kafka"
-    shutil.copytree(prepared("kafka"), dst)
-    (dst / "templates" / "zz-test-feed.yaml").write_text(
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: feed\ndata:\n"
-        "  out: |\n    {{- include \"feed\" . | nindent 4 }}\n"
-        "{{- define \"feed\" -}}\n" + FEED + "{{- end -}}\n")
-    schema = json.loads((dst / "values.schema.json").read_text())
-    schema["properties"]["testExisting"] = {"type": "object"}
-    (dst / "values.schema.json").write_text(json.dumps(schema))
-    return dst
+    return fed_copy("kafka", tmp_path_factory.mktemp("fed") / "kafka", "zz-test-feed.yaml",
+                    FEED_CONFIGMAP % FEED, keys=("testExisting",))
 
 
 def fed(chart: Path, existing: dict[str, Any] | None) -> dict[str, Any]:

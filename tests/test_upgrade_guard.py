@@ -12,7 +12,6 @@ server returns it (ownership annotations, defaulted and canonicalised fields).
 from __future__ import annotations
 
 import copy
-import json
 import re
 import shutil
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from helpers import CHARTS, one, prepared, render_chart
+from helpers import CHARTS, fed_copy, one, render_chart
 from stackctl import helm
 from stackctl.errors import HelmError
 
@@ -37,13 +36,7 @@ FEED = (
 
 def _guarded_copy(chart: str, dst: Path) -> Path:
     """charts/<chart> copied to ``dst`` with the feeding template and a schema that takes it."""
-    shutil.copytree(prepared(chart), dst)
-    (dst / "templates" / "zz-test-guard.yaml").write_text(FEED % chart)
-    schema_path = dst / "values.schema.json"
-    schema = json.loads(schema_path.read_text())
-    schema["properties"]["testExisting"] = {"type": "object"}
-    schema_path.write_text(json.dumps(schema))
-    return dst
+    return fed_copy(chart, dst, "zz-test-guard.yaml", FEED % chart)
 
 
 @pytest.fixture(scope="module")

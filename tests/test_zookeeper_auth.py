@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,16 @@ from typing import Any
 import pytest
 import yaml
 
-from helpers import CHARTS, by_kind, one, prepared, problem_lines, render_chart, render_chart_text
+from helpers import (
+    CHARTS,
+    by_kind,
+    fed_copy,
+    one,
+    prepared,
+    problem_lines,
+    render_chart,
+    render_chart_text,
+)
 from stackctl import helm
 from stackctl.errors import HelmError
 
@@ -323,14 +331,8 @@ FEED = ('{{- include "zookeeper.authSecret" '
 @pytest.fixture(scope="module")
 def fed_chart(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """charts/zookeeper with a template feeding .Values.testExisting to zookeeper.authSecret."""
-    dst = tmp_path_factory.mktemp("fed") / "zookeeper"
-    shutil.copytree(prepared("zookeeper"), dst)
-    (dst / "templates" / "zz-test-secret.yaml").write_text(FEED)
-    schema_path = dst / "values.schema.json"
-    schema = json.loads(schema_path.read_text())
-    schema["properties"]["testExisting"] = {"type": "object"}
-    schema_path.write_text(json.dumps(schema))
-    return dst
+    return fed_copy("zookeeper", tmp_path_factory.mktemp("fed") / "zookeeper",
+                    "zz-test-secret.yaml", FEED)
 
 
 def fed_secret(chart: Path, values: dict[str, Any]) -> dict[str, str]:
