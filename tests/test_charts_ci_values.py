@@ -101,6 +101,13 @@ EXPECT: dict[str, Callable[[Objs], Any]] = {
         in one(o, "ConfigMap")["data"]["server.properties"]
         and volumes(o)["users"]["secret"]["secretName"] == "kafka-passwords"
         and not by_kind(o, "Secret")),
+    "kafka/provisioning": lambda o: (
+        one(o, "Job", "stack-kafka-provisioning")["metadata"]["annotations"]["helm.sh/hook"]
+        == "post-install,post-upgrade"
+        and one(o, "ConfigMap", "stack-kafka-provisioning")["data"]["topics"]
+        == "orders\t6\t3\tdeclared\naudit\t1\t3\tdefault\n"
+        and "super.users=User:inter_broker;User:admin"
+        in one(o, "ConfigMap", "stack-kafka-scripts")["data"]["server.properties"]),
     "kafka/zookeeper-auth": lambda o: (
         "zookeeper.set.acl=true" in one(o, "ConfigMap")["data"]["server.properties"]
         and volumes(o)["zookeeper-auth"]["secret"]["items"]

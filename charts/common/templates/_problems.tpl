@@ -21,13 +21,15 @@ ignored); nothing when there is none. Usage:
 {{/*
 common.warnings: the warning lines of a string as YAML comments "# WARNING: <key>: <reason>"
 in the rendered manifest, where helm template, helm install --dry-run and stackctl validate
-show them (NOTES.txt repeats them after an install). Put it at the top of a template.
+show them (NOTES.txt repeats them after an install). Put it at the top of a template. Each
+line ends with its own newline, so the object that follows starts on a line of its own
+even after a trimming "-}}" (a warning once swallowed the StatefulSet's apiVersion line).
 */}}
 {{- define "common.warnings" -}}
 {{- range splitList "\n" . -}}
-{{- if trim . }}
+{{- if trim . -}}
 # WARNING: {{ trim . }}
-{{- end -}}
+{{ end -}}
 {{- end -}}
 {{- end -}}
 

@@ -25,19 +25,9 @@ die() {
 protocol="${CLIENT_SECURITY_PROTOCOL:-PLAINTEXT}"
 script_dir="${SCRIPT_DIR:-$(dirname "${BASH_SOURCE[0]}")}"
 
-# A password from a Secret file, checked to be usable inside a JAAS string.
-read_password() {
-  local file="$1" secret="$2" key
-  key=$(basename "$file")
-  [[ -r "$file" ]] || die "Secret $secret has no key '$key' (or it is not mounted at $(dirname "$file"))"
-  local value=""
-  IFS= read -r -d '' value <"$file" || true  # exactly as stored: no newline stripped
-  [[ -n "$value" ]] || die "Secret $secret key '$key' is empty"
-  if [[ "$value" == *'"'* || "$value" == *\\* || "$value" == *$'\n'* || "$value" == *$'\r'* ]]; then
-    die "Secret $secret key '$key' contains a quote, a backslash or a line break, which JAAS cannot carry"
-  fi
-  printf '%s' "$value"
-}
+# read_password: the shared reader of a password from a Secret file.
+# shellcheck source-path=SCRIPTDIR source=passwords.sh
+source "$script_dir/passwords.sh"
 
 jaas_module() {
   case "$1" in

@@ -277,6 +277,7 @@ later versions own their keys already, so no values file starts to depend on the
 {{- $zk := "the ZooKeeper connection: the bundled ensemble, or externalZookeeper.connect (with the bundled one disabled)" -}}
 {{- $zkAuth := "the ZooKeeper client's security, which the chart configures together with the ensemble" -}}
 {{- $kraft := "KRaft mode, which this chart version does not run" -}}
+{{- $authz := "the ACL authorizer: authorization.enabled, authorization.superUsers and authorization.allowEveryoneIfNoAclFound" -}}
 broker.id: {{ $identity | quote }}
 node.id: {{ $identity | quote }}
 listeners: {{ $listeners | quote }}
@@ -288,8 +289,9 @@ control.plane.listener.name: {{ $listeners | quote }}
 "listener.name.*": {{ $listeners | quote }}
 "sasl.*": {{ $security | quote }}
 "ssl.*": {{ $security | quote }}
-authorizer.class.name: {{ $security | quote }}
-super.users: {{ $security | quote }}
+authorizer.class.name: {{ $authz | quote }}
+super.users: {{ $authz | quote }}
+allow.everyone.if.no.acl.found: {{ $authz | quote }}
 zookeeper.connect: {{ $zk | quote }}
 zookeeper.set.acl: {{ printf "%s: zookeeper.auth.enabled" $zkAuth | quote }}
 zookeeper.clientCnxnSocket: {{ $zkAuth | quote }}
@@ -385,10 +387,145 @@ refuses config keys the chart owns). configure.sh adds each pod's identity.
 {{- if .Values.zookeeper.auth.enabled -}}
 {{- $_ := set $props "zookeeper.set.acl" true -}}
 {{- end -}}
+{{- if .Values.authorization.enabled -}}
+{{- $_ := set $props "authorizer.class.name" "kafka.security.authorizer.AclAuthorizer" -}}
+{{- $_ := set $props "super.users" (join ";" (include "kafka.superUsers" . | fromYamlArray)) -}}
+{{- $_ := set $props "allow.everyone.if.no.acl.found" .Values.authorization.allowEveryoneIfNoAclFound -}}
+{{- end -}}
 {{- range $key, $value := .Values.config -}}
 {{- $_ := set $props $key $value -}}
 {{- end -}}
 {{- toYaml $props -}}
+{{- end -}}
+
+{{/*
+kafka.certificatePrincipal: "CN=<fullname>", the principal Kafka derives (RFC 2253 subject,
+ssl.principal.mapping.rules DEFAULT) from the brokers' certificate when the chart knows its
+subject, i.e. it is chart-generated or from cert-manager (commonName <fullname>); "" with
+tls.existingSecret or without TLS.
+*/}}
+{{- define "kafka.certificatePrincipal" -}}
+{{- if and (include "kafka.tlsEnabled" .) (not .Values.tls.existingSecret) -}}
+CN={{ include "kafka.fullname" . }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+kafka.certificateAuthenticates: "true" when some connection authenticates with the brokers'
+certificate: an SSL inter-broker listener (brokers to each other, their tools), or an SSL
+client listener with tls.clientAuth (the helm test presents the brokers' certificate).
+*/}}
+{{- define "kafka.certificateAuthenticates" -}}
+{{- $protocols := include "kafka.listenerProtocols" . | fromYaml -}}
+{{- if or (eq $protocols.INTERNAL "SSL") (and (eq $protocols.CLIENT "SSL") (ne .Values.tls.clientAuth "none")) -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+kafka.superUsers: super.users as a YAML list: User:<auth.interBrokerUser> (the brokers'
+SASL identity and the one of the startup probe, the helm test and the provisioning Job),
+User:<kafka.certificatePrincipal> when the brokers' certificate authenticates, then
+authorization.superUsers.
+*/}}
+{{- define "kafka.superUsers" -}}
+{{- $users := list (printf "User:%s" .Values.auth.interBrokerUser) -}}
+{{- $cn := include "kafka.certificatePrincipal" . -}}
+{{- if and $cn (include "kafka.certificateAuthenticates" .) -}}
+{{- $users = append $users (printf "User:%s" $cn) -}}
+{{- end -}}
+{{- toYaml (concat $users .Values.authorization.superUsers | uniq) -}}
+{{- end -}}
+
+{{/*
+kafka.interBrokerBootstrap: every broker's address on the inter-broker listener (the names
+its certificate covers, as the startup probe uses), comma-separated: the bootstrap of the
+provisioning Job.
+*/}}
+{{- define "kafka.interBrokerBootstrap" -}}
+{{- $addresses := list -}}
+{{- $headless := include "kafka.headlessServiceName" . -}}
+{{- range $i := until (int .Values.replicaCount) -}}
+{{- $addresses = append $addresses (printf "%s-%d.%s.%s.svc.%s:%d" (include "kafka.fullname" $) $i $headless $.Release.Namespace $.Values.clusterDomain (int $.Values.listeners.interbroker.containerPort)) -}}
+{{- end -}}
+{{- join "," $addresses -}}
+{{- end -}}
+
+{{/*
+kafka.provisioningLabels: the provisioning Job pod's labels: component "provisioning", so
+that no selector of the brokers matches it, and the NetworkPolicy can admit it to the
+inter-broker port.
+*/}}
+{{- define "kafka.provisioningLabels" -}}
+{{ include "common.labels.standard" (dict "ctx" . "component" "provisioning") }}
+{{- end -}}
+
+{{/*
+kafka.aclOperations: the operations Kafka defines for each ACL resource type (the
+values' spelling), and each one's name in kafka-acls.sh --list output.
+*/}}
+{{- define "kafka.aclOperations" -}}
+Topic: [All, Read, Write, Create, Delete, Alter, Describe, DescribeConfigs, AlterConfigs]
+Group: [All, Read, Describe, Delete]
+Cluster: [All, Create, ClusterAction, DescribeConfigs, AlterConfigs, IdempotentWrite, Alter, Describe]
+TransactionalId: [All, Describe, Write]
+{{- end -}}
+
+{{/*
+kafka.aclName: a values spelling (DescribeConfigs, TransactionalId, Literal) as Kafka prints
+it (DESCRIBE_CONFIGS, TRANSACTIONAL_ID, LITERAL).
+*/}}
+{{- define "kafka.aclName" -}}
+{{- regexReplaceAll "([a-z])([A-Z])" . "${1}_${2}" | upper -}}
+{{- end -}}
+
+{{/*
+kafka.provisioningSpec: the files of ConfigMap <fullname>-provisioning that provision.sh
+reads (no password: users name their Secret and key), as a YAML map of file name to its
+lines. Fields are separated by a TAB (no value can contain one: the schema and
+kafka.provisioningProblems refuse it):
+  topics          name, partitions, replication factor, "declared" or "default" (not
+                  given: default.replication.factor)
+  topic-configs   topic, key, value
+  users           name, Secret, key, SCRAM mechanisms (comma-separated)
+  acls            principal, ALLOW|DENY, resource type, resource name, LITERAL|PREFIXED,
+                  operation, host: one line per operation, in Kafka's spelling
+  managed-topics  every topic this release has declared so far: the previous ConfigMap's
+                  list (given as .previous, from lookup) and the declared ones
+Given (dict "ctx" . "previous" <the existing ConfigMap or empty>).
+*/}}
+{{- define "kafka.provisioningSpec" -}}
+{{- $ctx := .ctx -}}
+{{- $v := $ctx.Values.provisioning -}}
+{{- $rf := include "kafka.replicationFactor" $ctx -}}
+{{- $scram := list -}}
+{{- range $ctx.Values.auth.sasl.mechanisms -}}{{- if hasPrefix "SCRAM-" . -}}{{- $scram = append $scram . -}}{{- end -}}{{- end -}}
+{{- $topics := list -}}
+{{- $configs := list -}}
+{{- $declared := list -}}
+{{- range $t := $v.topics -}}
+{{- $declared = append $declared $t.name -}}
+{{- $default := kindIs "invalid" $t.replicationFactor -}}
+{{- $topics = append $topics (printf "%s\t%d\t%s\t%s" $t.name (int $t.partitions) (ternary (toString $rf) (toString (int ($t.replicationFactor | default 0))) $default) (ternary "default" "declared" $default)) -}}
+{{- range $key := keys ($t.configs | default dict) | sortAlpha -}}
+{{- $configs = append $configs (printf "%s\t%s\t%s" $t.name $key (include "kafka.propertyValue" (get $t.configs $key))) -}}
+{{- end -}}
+{{- end -}}
+{{- $users := list -}}
+{{- range $u := $v.users -}}
+{{- $users = append $users (printf "%s\t%s\t%s\t%s" $u.name $u.existingSecret $u.passwordKey (join "," ($u.mechanisms | default $scram))) -}}
+{{- end -}}
+{{- $acls := list -}}
+{{- range $a := $v.acls -}}
+{{- $name := $a.resourceName | default (ternary "kafka-cluster" "" (eq $a.resourceType "Cluster")) -}}
+{{- range $op := $a.operations -}}
+{{- $acls = append $acls (printf "%s\t%s\t%s\t%s\t%s\t%s\t%s" $a.principal (upper ($a.permission | default "Allow")) (include "kafka.aclName" $a.resourceType) $name (upper ($a.patternType | default "Literal")) (include "kafka.aclName" $op) ($a.host | default "*")) -}}
+{{- end -}}
+{{- end -}}
+{{- $previous := list -}}
+{{- range splitList "\n" (dig "data" "managed-topics" "" (.previous | default dict)) -}}
+{{- if trim . -}}{{- $previous = append $previous (trim .) -}}{{- end -}}
+{{- end -}}
+{{- $managed := concat $previous $declared | uniq | sortAlpha -}}
+{{- toYaml (dict "topics" $topics "topic-configs" $configs "users" $users "acls" (uniq $acls) "managed-topics" $managed) -}}
 {{- end -}}
 
 {{/*
@@ -497,11 +634,131 @@ key as the user writes it (the "kafka." prefix inside the stack).
 {{- end }}
 {{- end }}
 {{- end }}
+{{- include "kafka.authorizationProblems" . }}
+{{- include "kafka.provisioningProblems" . }}
 {{- with (include "common.check.heap" (dict "heap" $v.heapSize "heapKey" (printf "%sheapSize" $p) "limit" (dig "limits" "memory" "" ($v.resources | default dict)) "limitKey" (printf "%sresources.limits.memory" $p))) }}
 {{ . }}
 {{- end }}
 {{- include "common.check.pdb" (dict "pdb" $v.pdb "replicas" $n "prefix" $p) }}
 {{- include "kafka.external.problems" . }}
+{{- end -}}
+
+{{/*
+kafka.authorizationProblems: authorization values that cannot work, "key.path: reason".
+The brokers talk to each other on the inter-broker listener and the authorizer checks
+them too: as User:ANONYMOUS on PLAINTEXT (which only a super user entry for ANONYMOUS
+lets through, making every PLAINTEXT client a super user), as their certificate's subject
+on SSL (unknown to the chart with tls.existingSecret).
+*/}}
+{{- define "kafka.authorizationProblems" -}}
+{{- $p := include "common.names.valuesPrefix" . -}}
+{{- $a := .Values.authorization -}}
+{{- if $a.enabled }}
+{{- $internal := .Values.listeners.interbroker.protocol }}
+{{- if and (eq $internal "PLAINTEXT") (not (has "User:ANONYMOUS" $a.superUsers)) }}
+{{ $p }}authorization.enabled: {{ $p }}listeners.interbroker.protocol is PLAINTEXT, so the brokers (and the startup probe and provisioning Job) are User:ANONYMOUS to the authorizer, which would deny their replication and controller requests; run the inter-broker listener with SASL_SSL, SASL_PLAINTEXT or SSL, or add User:ANONYMOUS to {{ $p }}authorization.superUsers knowing that every client of a PLAINTEXT listener then is a super user
+{{- end }}
+{{- if and (eq $internal "SSL") .Values.tls.existingSecret }}
+{{- $dn := false }}
+{{- range $a.superUsers }}{{- if and (contains "=" .) (ne . "User:ANONYMOUS") }}{{- $dn = true }}{{- end }}{{- end }}
+{{- if not $dn }}
+{{ $p }}authorization.superUsers: {{ $p }}listeners.interbroker.protocol is SSL, so the brokers are User:<the subject of the certificate in {{ $p }}tls.existingSecret ({{ .Values.tls.existingSecret }})> to the authorizer, which would deny their replication; add it, e.g. User:CN=kafka,O=example (openssl x509 -in tls.crt -noout -subject -nameopt RFC2253)
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/*
+kafka.provisioningProblems: provisioning values that cannot work, "key.path: reason",
+checked only when provisioning.enabled.
+*/}}
+{{- define "kafka.provisioningProblems" -}}
+{{- $p := include "common.names.valuesPrefix" . -}}
+{{- $v := .Values.provisioning -}}
+{{- $n := int .Values.replicaCount -}}
+{{- if $v.enabled }}
+{{- if le (int $v.activeDeadlineSeconds) (int $v.waitSeconds) }}
+{{ $p }}provisioning.activeDeadlineSeconds: {{ $v.activeDeadlineSeconds }} is not above {{ $p }}provisioning.waitSeconds ({{ $v.waitSeconds }}): the Job would be stopped while it waits for the brokers, without its message
+{{- end }}
+{{- $seen := dict }}
+{{- range $i, $t := $v.topics }}
+{{- $key := printf "%sprovisioning.topics[%d]" $p $i }}
+{{- if hasKey $seen $t.name }}
+{{ $key }}.name: {{ $t.name }} is declared twice (also {{ $p }}provisioning.topics[{{ get $seen $t.name }}])
+{{- else }}
+{{- $_ := set $seen $t.name $i }}
+{{- end }}
+{{- if lt (int $t.partitions) 1 }}
+{{ $key }}.partitions: {{ $t.partitions }} must be at least 1
+{{- end }}
+{{- if not (kindIs "invalid" $t.replicationFactor) }}
+{{- if lt (int $t.replicationFactor) 1 }}
+{{ $key }}.replicationFactor: {{ $t.replicationFactor }} must be at least 1
+{{- else if gt (int $t.replicationFactor) $n }}
+{{ $key }}.replicationFactor: {{ $t.replicationFactor }} is above {{ $p }}replicaCount ({{ $n }}): Kafka cannot place more replicas than brokers
+{{- end }}
+{{- end }}
+{{- range $ck, $cv := $t.configs | default dict }}
+{{- if regexMatch "[\t\n\r]" (toString $cv) }}
+{{ $key }}.configs.{{ $ck }}: a topic config value must be one line without tabs
+{{- end }}
+{{- end }}
+{{- end }}
+{{- $protocols := include "kafka.listenerProtocols" . | fromYaml }}
+{{- $scram := list }}
+{{- range .Values.auth.sasl.mechanisms }}{{- if hasPrefix "SCRAM-" . }}{{- $scram = append $scram . }}{{- end }}{{- end }}
+{{- $users := dict }}
+{{- range $i, $u := $v.users }}
+{{- $key := printf "%sprovisioning.users[%d]" $p $i }}
+{{- if and (eq $i 0) (or (not (include "kafka.saslEnabled" $)) (not $scram)) }}
+{{ $p }}provisioning.users: SCRAM users need a SASL listener with a SCRAM mechanism, but {{ if include "kafka.saslEnabled" $ }}{{ $p }}auth.sasl.mechanisms ({{ join ", " $.Values.auth.sasl.mechanisms }}) has none{{ else }}no listener runs SASL_SSL or SASL_PLAINTEXT ({{ $p }}listeners.client.protocol {{ $protocols.CLIENT }}, {{ $p }}listeners.interbroker.protocol {{ $protocols.INTERNAL }}){{ end }}: no client could log in as these users
+{{- end }}
+{{- if hasKey $users $u.name }}
+{{ $key }}.name: {{ $u.name }} is declared twice (also {{ $p }}provisioning.users[{{ get $users $u.name }}])
+{{- else }}
+{{- $_ := set $users $u.name $i }}
+{{- end }}
+{{- if eq $u.name $.Values.auth.interBrokerUser }}
+{{ $key }}.name: {{ $u.name }} is {{ $p }}auth.interBrokerUser, whose credential the brokers write at start from their own Secret; provisioning must not overwrite it
+{{- else if has $u.name $.Values.auth.users }}
+{{ $key }}.name: {{ $u.name }} is in {{ $p }}auth.users, whose credentials the brokers write at start from {{ include "kafka.usersSecretName" $ }}: declare the user in one place
+{{- end }}
+{{- if not $u.existingSecret }}
+{{ $key }}.existingSecret: required: the Secret that holds {{ $u.name }}'s password
+{{- end }}
+{{- if not $u.passwordKey }}
+{{ $key }}.passwordKey: required: the key of {{ $key }}.existingSecret that holds the password
+{{- end }}
+{{- range $u.mechanisms | default list }}
+{{- if not (has . $.Values.auth.sasl.mechanisms) }}
+{{ $key }}.mechanisms: {{ . }} is not one of {{ $p }}auth.sasl.mechanisms ({{ join ", " $.Values.auth.sasl.mechanisms }}): no listener would accept it
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if and $v.acls (not .Values.authorization.enabled) }}
+{{ $p }}provisioning.acls: ACLs need an authorizer, but {{ $p }}authorization.enabled is false (without one, Kafka refuses to store ACLs and every client may do everything)
+{{- end }}
+{{- $ops := include "kafka.aclOperations" . | fromYaml }}
+{{- range $i, $a := $v.acls }}
+{{- $key := printf "%sprovisioning.acls[%d]" $p $i }}
+{{- if eq $a.resourceType "Cluster" }}
+{{- if and $a.resourceName (ne $a.resourceName "kafka-cluster") }}
+{{ $key }}.resourceName: {{ $a.resourceName }}: the Cluster resource is always kafka-cluster
+{{- end }}
+{{- if eq ($a.patternType | default "Literal") "Prefixed" }}
+{{ $key }}.patternType: Prefixed does not apply to the Cluster resource
+{{- end }}
+{{- else if not $a.resourceName }}
+{{ $key }}.resourceName: required for a {{ $a.resourceType }} ("*" for every one)
+{{- end }}
+{{- $valid := get $ops $a.resourceType }}
+{{- range $a.operations }}
+{{- if not (has . $valid) }}
+{{ $key }}.operations: {{ . }} is not an operation on {{ $a.resourceType }} resources ({{ join ", " $valid }})
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- end -}}
 
 {{/*
@@ -529,6 +786,12 @@ a PLAINTEXT development release is a choice, not a mistake to repeat at every va
 
 {{- define "kafka.warnings" -}}
 {{- $p := include "common.names.valuesPrefix" . -}}
+{{- if .Values.authorization.enabled }}
+{{- $client := .Values.listeners.client.protocol }}
+{{- if or (eq $client "PLAINTEXT") (and (eq $client "SSL") (eq .Values.tls.clientAuth "none")) }}
+{{ $p }}authorization.enabled: {{ $p }}listeners.client.protocol is {{ $client }}{{ if eq $client "SSL" }} with {{ $p }}tls.clientAuth=none{{ end }}, which does not authenticate clients: every client is User:ANONYMOUS and may do only what ACLs for User:ANONYMOUS allow (the helm test too); use SASL_SSL, or SSL with {{ $p }}tls.clientAuth=required
+{{- end }}
+{{- end }}
 {{- if .Values.pdb.create }}
 {{- $max := .Values.pdb.maxUnavailable }}
 {{- if and (not (kindIs "invalid" $max)) (regexMatch "^0+%?$" (toString $max)) }}
