@@ -208,7 +208,8 @@ export KUBECONFIG="$KUBECONFIG_ADMIN" E2E_HELM="$HELM" E2E_KUBECTL="$KUBECTL" E2
   E2E_IMAGE_SET="$IMAGE_SET" E2E_LOCAL_IMAGES="$ROOT/$LOCAL_IMAGES" \
   E2E_NAMESPACE="$NAMESPACE" E2E_RELEASE="$RELEASE" E2E_ZK_NAME="$ZK_NAME" \
   E2E_ZK_HEADLESS="$ZK_HEADLESS" E2E_KAFKA_NAME="$KAFKA_NAME" \
-  E2E_KAFKA_HEADLESS="$KAFKA_HEADLESS" E2E_DNS="$E2E_NODE_IP:53" E2E_NETPOL
+  E2E_KAFKA_HEADLESS="$KAFKA_HEADLESS" E2E_DNS="$E2E_NODE_IP:53" E2E_NODE_IP E2E_NETPOL \
+  E2E_SECURE_VALUES="$ROOT/$SECURE"
 # How the checks' host-side clients reach the secure staging release (stack_e2e.security;
 # the password and the CA are read from the release's Secrets at test time). The dev and
 # prod path suites do not read these: they talk to their releases only through helm/kubectl.
@@ -272,6 +273,9 @@ install_staging() {
   # the brokers' TLS Secret (a new CA + certificate, the chart's names), before the install
   PYTHONPATH="$ROOT/e2e" "$PY" -m stack_e2e.tls "$NAMESPACE" "$KAFKA_TLS_SECRET" \
     "$KAFKA_NAME" "$KAFKA_HEADLESS"
+  # the declared users' password Secrets (kafka.provisioning.users of $SECURE; random,
+  # never printed), before the install: the provisioning Job reads them
+  PYTHONPATH="$ROOT/e2e" "$PY" -m stack_e2e.users "$NAMESPACE" "$SECURE"
   "$HELM" install "$RELEASE" charts/stack -n "$NAMESPACE" --create-namespace \
     "${STAGING_VALUES[@]}" --wait=watcher --timeout "$HELM_TIMEOUT" 2>&1 |
     tee "$LOGS/helm/$ENV_NAME-install.txt"

@@ -17,16 +17,19 @@ E2E_ZK_SASL_USER, E2E_ZK_SASL_SECRET, E2E_ZK_SASL_PASSWORD_KEY
 
 The host reaches pod IPs directly (the pods sit on this node's bridge); names under the
 cluster domain are resolved through the cluster DNS so Kafka's advertised listeners work
-from the test process exactly as they do from a pod.
+from the test process exactly as they do from a pod. Inside ``host_resolver()`` the test
+process resolves like any other host process (the host's resolver, which knows nothing of
+the cluster): the external access check runs its client there.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import socket
 import sys
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +44,7 @@ from stack_e2e.security import KafkaSecurity, from_env
 from stack_e2e.settings import CHART
 
 DOMAIN = "svc.cluster.local"
+SYSTEM_GETADDRINFO = socket.getaddrinfo  # the host's own resolution, before the patch below
 
 
 def _cluster_resolver() -> None:
@@ -72,6 +76,17 @@ def _cluster_resolver() -> None:
 
 
 _cluster_resolver()
+CLUSTER_GETADDRINFO = socket.getaddrinfo
+
+
+@contextlib.contextmanager
+def host_resolver() -> Iterator[None]:
+    """Within: names resolve as for any process on the node (no cluster DNS)."""
+    socket.getaddrinfo = SYSTEM_GETADDRINFO  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        socket.getaddrinfo = CLUSTER_GETADDRINFO  # type: ignore[assignment]
 
 
 @dataclass

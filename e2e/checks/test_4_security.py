@@ -15,7 +15,7 @@ it promises, against that one release:
    inside the broker pod, bash /dev/tcp).
 
 (2, the behaviour checks with inter-broker SASL_SSL, is test_2_kafka on this install; 6,
-the certificate replaced and rolled, is test_5_tls_rotation, last.) The host itself is
+the certificate replaced and rolled, is test_7_tls_rotation, last.) The host itself is
 always admitted by kube-router (node-originated traffic), so the policy checks run from
 pods.
 """

@@ -1,7 +1,12 @@
 """prod on the live single-node cluster: accepted by the API server, installed (without
 --wait), and every pod that stays Pending is Pending for the reason one node explains:
 prod's hard pod anti-affinity (one server/broker per node) or requests that exceed the
-node. Then uninstalled. Runs after the staging checks, in its own namespace."""
+node. Then uninstalled. Runs after the staging checks, in its own namespace.
+
+prod declares provisioning (user1's ACLs), so its release carries the post-install hook
+Job; the dry run shows it. The real install skips hooks (--no-hooks): the Job waits for
+all 3 brokers, which one node cannot run, and helm would block on it until its wait fails
+(the staging core proves the Job: e2e/checks/test_6_provisioning.py)."""
 
 from __future__ import annotations
 
@@ -36,12 +41,15 @@ def test_prod_dry_run_server_is_accepted(helm: Helm, figures: Figures) -> None:
     ensure_restricted(NS)
     out = helm.run("install", RELEASE, str(CHART), "--create-namespace", *values(),
                    "--dry-run=server", "-o", "json", log="prod-dry-run.txt").stdout
-    manifest = json.loads(out).get("manifest", "")
-    kinds = [line.split(":", 1)[1].strip() for line in manifest.splitlines()
+    release = json.loads(out)
+    kinds = [line.split(":", 1)[1].strip() for line in release.get("manifest", "").splitlines()
              if line.startswith("kind:")]
     assert "StatefulSet" in kinds, kinds
+    hooks = [h.get("name", "") for h in release.get("hooks") or []
+             if "kind: Job" in h.get("manifest", "")]
+    assert f"{RELEASE}-kafka-provisioning" in hooks, hooks
     figures.record("dry-run", f"prod: helm install --dry-run=server rendered {len(kinds)} "
-                   "objects")
+                   f"objects and the hook Job(s) {', '.join(hooks)}")
 
 
 def scheduling(pod: dict[str, Any]) -> tuple[str, str] | None:
@@ -56,12 +64,13 @@ def scheduling(pod: dict[str, Any]) -> tuple[str, str] | None:
 
 
 def test_prod_installs_and_every_pending_pod_is_explained(helm: Helm, figures: Figures) -> None:
-    took = helm.install(CHART, *values(), wait=False, log="prod-install.txt")
+    took = helm.install(CHART, *values(), "--no-hooks", wait=False, log="prod-install.txt")
     kube = Kube(NS)
     selector = f"app.kubernetes.io/instance={RELEASE}"
     replicas = {s["metadata"]["name"]: s["spec"]["replicas"]
                 for s in kube.items("statefulset", selector)}
     assert len(replicas) == 2, replicas
+    assert not kube.items("job", selector), "--no-hooks, yet a hook Job was created"
 
     seen: dict[str, tuple[str, str] | None] = {}
 

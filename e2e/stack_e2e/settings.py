@@ -7,6 +7,10 @@ E2E_LOGS            the run's logs directory (figures, diagnostics, helm outputs
 E2E_IMAGE_SET       comma-separated --set-string items naming the local images' tags
                     (from e2e/versions.sh)
 E2E_LOCAL_IMAGES    the values file that points the charts at the local images
+E2E_SECURE_VALUES   the staging core's security values (e2e/values-secure.yaml): the
+                    checks read the external access and provisioning settings from it
+E2E_NODE_IP         the node's address (e2e/cluster/lib.sh declares it): what NodePort
+                    Services listen on and what brokers advertise for external access
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ REPO = Path(__file__).resolve().parents[2]
 CHART = REPO / "charts" / "stack"
 ENVIRONMENTS = CHART / "environments"
 E2E = REPO / "e2e"
+# The node's IP: e2e/cluster/lib.sh's E2E_NODE_IP (exported by e2e/run.sh; its default here).
+NODE_IP = os.environ.get("E2E_NODE_IP") or "10.213.0.10"
+SECURE_VALUES = Path(os.environ.get("E2E_SECURE_VALUES") or E2E / "values-secure.yaml")
 
 
 @dataclass(frozen=True)

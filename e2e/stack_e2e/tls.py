@@ -6,8 +6,11 @@ second certificate from the SAME CA. So the run makes a throw-away CA (its key s
 ``E2E_KAFKA_CA_DIR``, under the run directory, never in the logs or the cluster) and a
 broker certificate whose names are exactly the chart's generated ones (kafka.tlsDnsNames
 in charts/kafka/templates/_helpers.tpl: the wildcard on the headless Service, then the
-headless and the client Service, short and qualified), and writes the Secret with
-tls.crt, tls.key (PKCS#8 RSA) and ca.crt.
+headless and the client Service, short and qualified) plus the node's IP as an IP SAN
+(the external listener: NodePort brokers advertise status.hostIP, the node IP, and
+clients verify the certificate against it; a broker whose certificate does not cover its
+external address refuses to start), and writes the Secret with tls.crt, tls.key (PKCS#8
+RSA) and ca.crt.
 
 Made with the host's ``openssl`` (the venv has no ``cryptography``).
 
@@ -26,7 +29,7 @@ import sys
 from pathlib import Path
 
 from .kube import run
-from .settings import settings
+from .settings import NODE_IP, settings
 
 CLUSTER_DOMAIN = "cluster.local"
 DAYS = 30
@@ -41,6 +44,14 @@ def dns_names(fullname: str, headless: str, namespace: str,
         names += [svc, f"{svc}.{namespace}", f"{svc}.{namespace}.svc",
                   f"{svc}.{namespace}.svc.{domain}"]
     return names
+
+
+def subject_alt_names(fullname: str, headless: str, namespace: str,
+                      domain: str = CLUSTER_DOMAIN) -> list[str]:
+    """Every SAN of the broker certificate, typed for openssl: the chart's DNS names and
+    the node IP the external listener advertises (settings.NODE_IP)."""
+    return ([f"DNS:{n}" for n in dns_names(fullname, headless, namespace, domain)]
+            + [f"IP:{NODE_IP}"])
 
 
 def _openssl(*args: str, stdin: str | None = None) -> str:
@@ -69,10 +80,11 @@ def make_ca(directory: Path, name: str) -> Path:
     return crt
 
 
-def issue(directory: Path, common_name: str, names: list[str], serial: int,
+def issue(directory: Path, common_name: str, sans: list[str], serial: int,
           prefix: str = "tls") -> tuple[Path, Path]:
-    """A server+client certificate for ``names`` signed by the CA in ``directory``, with
-    the given serial; returns (<prefix>.crt, <prefix>.key)."""
+    """A server+client certificate for ``sans`` ("DNS:name" / "IP:address", see
+    subject_alt_names) signed by the CA in ``directory``, with the given serial; returns
+    (<prefix>.crt, <prefix>.key)."""
     key, csr = directory / f"{prefix}.key", directory / f"{prefix}.csr"
     crt, ext = directory / f"{prefix}.crt", directory / f"{prefix}.ext"
     key.touch(mode=0o600)
@@ -82,7 +94,7 @@ def issue(directory: Path, common_name: str, names: list[str], serial: int,
     ext.write_text("basicConstraints=CA:FALSE\n"
                    "keyUsage=critical,digitalSignature,keyEncipherment\n"
                    "extendedKeyUsage=serverAuth,clientAuth\n"
-                   "subjectAltName=" + ",".join(f"DNS:{n}" for n in names) + "\n")
+                   "subjectAltName=" + ",".join(sans) + "\n")
     _openssl("x509", "-req", "-in", str(csr), "-CA", str(directory / "ca.crt"),
              "-CAkey", str(directory / "ca.key"), "-set_serial", str(serial),
              "-days", str(DAYS), "-extfile", str(ext), "-out", str(crt))
@@ -121,7 +133,7 @@ def create(namespace: str, secret: str, fullname: str, headless: str) -> int:
     """A new CA and the first broker certificate (serial FIRST_SERIAL) into the Secret."""
     directory = ca_dir()
     ca = make_ca(directory, f"{fullname}-e2e-ca")
-    crt, key = issue(directory, fullname, dns_names(fullname, headless, namespace),
+    crt, key = issue(directory, fullname, subject_alt_names(fullname, headless, namespace),
                      FIRST_SERIAL)
     apply_secret(namespace, secret, crt, key, ca)
     return FIRST_SERIAL
@@ -135,7 +147,8 @@ def main(argv: list[str]) -> int:
     namespace, secret, fullname, headless = argv
     serial = create(namespace, secret, fullname, headless)
     print(f"secret {namespace}/{secret}: a new CA ({ca_dir()}) and a broker certificate "
-          f"(serial {serial:#x}) for {', '.join(dns_names(fullname, headless, namespace))}")
+          f"(serial {serial:#x}) for "
+          + ", ".join(subject_alt_names(fullname, headless, namespace)))
     return 0
 
 

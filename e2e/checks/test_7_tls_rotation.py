@@ -9,7 +9,8 @@ takes effect at the next roll), while an acks=all producer keeps sending at ~20/
 Asserted: no send fails and every acknowledged message is read back afterwards (clients
 keep working: they trust the CA, not the certificate), the longest wait for an
 acknowledgement is bounded, and every broker then serves the new certificate (its serial,
-verified against the CA with hostname verification) on both listeners.
+verified against the CA with hostname verification) on both listeners, and on the
+external listener at its node port (verified against the node IP, an IP SAN).
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ import time
 import uuid
 
 import pytest
+import yaml
 from stack_e2e import tls
 from stack_e2e.figures import Figures
+from stack_e2e.settings import NODE_IP, SECURE_VALUES
 from stack_e2e.waits import within
 from test_2_kafka import BOUND_CONSUME, AckedProducer, all_ready, consume_acknowledged, create_topic
 
@@ -73,8 +76,9 @@ def test_new_certificate_from_the_same_ca_rolls_in_without_losing_messages(
         within(30, "the producer's first acknowledgements", lambda: len(acked) >= 20,
                interval=0.2)
         crt, key = tls.issue(directory, cluster.kafka,
-                             tls.dns_names(cluster.kafka, cluster.kafka_headless,
-                                           cluster.namespace), new_serial, prefix="tls-2")
+                             tls.subject_alt_names(cluster.kafka, cluster.kafka_headless,
+                                                   cluster.namespace), new_serial,
+                             prefix="tls-2")
         tls.apply_secret(cluster.namespace, secret, crt, key, directory / "ca.crt")
         kube.run("rollout", "restart", f"statefulset/{cluster.kafka}")
         restarted = time.monotonic()
@@ -104,14 +108,28 @@ def test_new_certificate_from_the_same_ca_rolls_in_without_losing_messages(
 
     ports = (cluster.security.port, int(os.environ.get("E2E_KAFKA_INTERBROKER_PORT") or 9094))
 
+    # The external listener too, by the address each broker advertises there (node IP +
+    # its node port; the certificate's IP SAN verified), when the release has one.
+    external = {}
+    access = (yaml.safe_load(SECURE_VALUES.read_text()) or {}).get("kafka", {}) \
+        .get("externalAccess") or {}
+    if access.get("enabled") and access.get("service", {}).get("nodePortBase"):
+        base = int(access["service"]["nodePortBase"])
+        external = {f"{cluster.kafka}-{i} external": (NODE_IP, base + i) for i in range(brokers)}
+
     def serials() -> dict[str, int]:
-        return {f"{h.split('.')[0]}:{p}": tls.served_serial(h, p, cafile)
-                for h in hosts for p in ports}
+        found = {f"{h.split('.')[0]}:{p}": tls.served_serial(h, p, cafile)
+                 for h in hosts for p in ports}
+        found.update({f"{what} {h}:{p}": tls.served_serial(h, p, cafile)
+                      for what, (h, p) in external.items()})
+        return found
 
     served = within(BOUND_SERVED, f"every broker serves serial {new_serial:#x}",
                     lambda: set(serials().values()) == {new_serial}, interval=2,
                     describe=lambda _: str(serials()))
     figures.record("tls-rotation-served", f"afterwards every broker serves the new "
                    f"certificate (serial {old_serial:#x} -> {new_serial:#x}) on ports "
-                   f"{', '.join(map(str, ports))}, verified against the CA "
-                   f"({served.attempts} sample(s))")
+                   f"{', '.join(map(str, ports))}"
+                   + (f" and on the external listener ({len(external)} node ports of "
+                      f"{NODE_IP})" if external else "")
+                   + f", verified against the CA ({served.attempts} sample(s))")
