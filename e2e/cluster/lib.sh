@@ -97,9 +97,21 @@ start_proc() {
   mkdir -p "$LOGS" "$PIDS"
   log "starting $name"
   setsid "$@" >>"$LOGS/$name.log" 2>&1 < /dev/null 9>&- &  # 9: the e2e lock stays with the driver
-  local pid=$!
-  printf '%s %s\n' "$pid" "$(readlink -f "$exe")" > "$PIDS/$name.pid"
+  local pid=$! real
+  real="$(readlink -f "$exe")"
+  printf '%s %s\n' "$pid" "$real" > "$PIDS/$name.pid"
   LAST_PROC="$name"
+  # Until the forked shell has exec'd setsid and setsid the binary, /proc/<pid>/exe is bash or
+  # setsid, and pid_alive would call the process gone (it did, on an idle machine: "exited
+  # while waiting" 0 s after the start, the server running). Wait for the exec, 10 s at most.
+  local i cur
+  for ((i = 0; i < 100; i++)); do
+    [[ -e "/proc/$pid" ]] || return 0  # really gone: the caller's wait_for says so
+    cur="$(readlink "/proc/$pid/exe" 2>/dev/null)" || true
+    [[ "${cur% (deleted)}" == "$real" ]] && return 0
+    sleep 0.1
+  done
+  log "$name: pid $pid has not exec'd $real after 10 s (it runs ${cur:-?})"
 }
 
 # pid_alive NAME: the recorded pid still runs the recorded executable.
