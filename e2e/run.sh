@@ -251,6 +251,21 @@ if [[ "$MODE" == stage1 ]]; then
 fi
 
 # === stage 2: a node, real pods ===========================================================
+# The host tools stage 2 needs besides the runtime's own (start-containerd.sh installs those):
+# kube-router's ipset, and kcat, the checks' second Kafka client. Installed before the builds:
+# on a fresh machine a missing ipset used to fail 'cluster up' after 20-30 min of building.
+host_tools() {
+  local need=() t
+  if [[ "$E2E_NETPOL" == kube-router ]] && ! command -v ipset >/dev/null 2>&1; then need+=(ipset); fi
+  command -v kcat >/dev/null 2>&1 || need+=(kcat)
+  (( ${#need[@]} )) || return 0
+  say "apt-get install ${need[*]}"
+  { DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" ||
+    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}"; }; } \
+    >/dev/null 2>&1
+  for t in "${need[@]}"; do command -v "$t" >/dev/null 2>&1 || { say "could not install $t"; return 1; }; done
+}
+must 600 "host tools (ipset for kube-router, kcat)" host_tools
 build_all() {
   e2e/build/build-etcd.sh
   e2e/build/build-k8s.sh

@@ -32,3 +32,51 @@ kill "$pid"
 """
     result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+RUN_SH = LIB.parents[1] / "run.sh"
+
+
+def _host_tools(tmp_path: Path, present: list[str],
+                netpol: str) -> subprocess.CompletedProcess[str]:
+    """e2e/run.sh's host_tools function, run alone with a PATH of stubs only: ``present``
+    and an apt-get that "installs" a tool by creating its stub."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in present:
+        (bin_dir / tool).write_text("#!/bin/sh\n")
+        (bin_dir / tool).chmod(0o755)
+    apt = bin_dir / "apt-get"
+    apt.write_text(f'#!/bin/sh\necho "$@" >> {tmp_path}/apt.log\n'
+                   'for a in "$@"; do case "$a" in -*|install|update) ;; '
+                   f'*) printf "#!/bin/sh\\n" > {bin_dir}/$a; '
+                   f'/bin/chmod +x {bin_dir}/$a;; esac; done\n')
+    apt.chmod(0o755)
+    function = subprocess.run(["sed", "-n", "/^host_tools() {/,/^}/p", str(RUN_SH)],
+                              capture_output=True, text=True, check=True).stdout
+    assert function, "e2e/run.sh has no host_tools function"
+    script = f'say() {{ echo "$*"; }}\nE2E_NETPOL={netpol}\n{function}\nhost_tools\n'
+    return subprocess.run(["/bin/bash", "-c", script], capture_output=True, text=True,
+                          env={"PATH": str(bin_dir)}, timeout=30)
+
+
+def test_host_tools_installs_what_stage_2_lacks_before_the_builds(tmp_path: Path) -> None:
+    # A fresh machine built for 20-30 min, then failed 'cluster up' on the missing ipset.
+    result = _host_tools(tmp_path, present=[], netpol="kube-router")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "install -y -q ipset kcat" in (tmp_path / "apt.log").read_text()
+    steps = [line.split('" ')[-1] for line in RUN_SH.read_text().splitlines()
+             if line.startswith("must ")]
+    assert steps.index("host_tools") < steps.index("build_all"), steps
+
+
+def test_host_tools_leaves_ipset_out_without_kube_router(tmp_path: Path) -> None:
+    result = _host_tools(tmp_path, present=["kcat"], netpol="none")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not (tmp_path / "apt.log").exists()
+
+
+def test_host_tools_asks_for_nothing_when_all_is_there(tmp_path: Path) -> None:
+    result = _host_tools(tmp_path, present=["ipset", "kcat"], netpol="kube-router")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not (tmp_path / "apt.log").exists()
