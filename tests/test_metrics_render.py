@@ -118,7 +118,8 @@ def test_kafka_jmx_agent_is_copied_by_an_init_container_and_loaded_by_the_broker
     assert volumes["metrics"]["configMap"]["name"] == "kafka-metrics"
     container = main_container(objs)
     mounts = {m["name"]: m for m in container["volumeMounts"]}
-    assert mounts["jmx-agent"]["readOnly"] and mounts["metrics"]["mountPath"] == "/opt/kafka/metrics"
+    assert mounts["jmx-agent"]["readOnly"]
+    assert mounts["metrics"]["mountPath"] == "/opt/kafka/metrics"
     # start.sh hands BROKER_OPTS to the broker JVM alone (KAFKA_OPTS), never to the tools.
     assert env(container)["BROKER_OPTS"] == (
         "-javaagent:/opt/kafka/jmx-agent/jmx_prometheus_javaagent.jar"
@@ -156,7 +157,8 @@ def test_kafka_exporter_config_is_the_chart_file_with_extra_rules_first():
     assert exporter_config(render("kafka", ON["kafka"])) == default
     extra = [{"pattern": "kafka.server<type=KafkaServer, name=BrokerState><>Value",
               "name": "kafka_server_brokerstate", "type": "GAUGE"}]
-    config = exporter_config(render("kafka", ON["kafka"], {"metrics": {"jmx": {"extraRules": extra}}}))
+    config = exporter_config(
+        render("kafka", ON["kafka"], {"metrics": {"jmx": {"extraRules": extra}}}))
     assert config["rules"] == extra + default["rules"]
     assert config["lowercaseOutputName"] is True
 
@@ -343,3 +345,19 @@ def test_kafka_external_port_clashes_only_with_external_access_on():
 def test_zookeeper_metrics_values_that_cannot_work_fail_the_render(values, start):
     lines = render_error("zookeeper", ON["zookeeper"], values)
     assert any(line.startswith(start) for line in lines), lines
+
+
+@pytest.mark.parametrize("chart", CHART_NAMES)
+@pytest.mark.parametrize(("interval", "timeout", "refused"), [
+    ("15s", "20s", True), ("1m", "1m", False), ("1m30s", "90s", False), ("1m30s", "91s", True),
+    ("30s", "500ms", False)])
+def test_scrape_timeout_above_the_interval_fails_the_render(chart, interval, timeout, refused):
+    values = {"metrics": {"serviceMonitor": {"enabled": True, "interval": interval,
+                                             "scrapeTimeout": timeout}}}
+    if not refused:
+        render(chart, ON[chart], values)
+        return
+    assert render_error(chart, ON[chart], values) == [
+        f"metrics.serviceMonitor.scrapeTimeout: {timeout} is longer than "
+        f"metrics.serviceMonitor.interval ({interval}): Prometheus refuses such a scrape "
+        "configuration; keep the timeout at or below the interval"]

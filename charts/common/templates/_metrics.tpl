@@ -42,9 +42,29 @@ together with a PodMonitor (every series twice, which also doubles every alert).
 {{ $p }}metrics.{{ $key }}.enabled: needs {{ $p }}{{ $.onKey }}=true ({{ get $why $key }} while the metrics are off)
 {{- end }}
 {{- end }}
+{{- range $key := list "serviceMonitor" "podMonitor" }}
+{{- $v := index $m $key }}
+{{- if and $v.enabled $v.interval $v.scrapeTimeout (gt (int (include "common.metrics.durationMs" $v.scrapeTimeout)) (int (include "common.metrics.durationMs" $v.interval))) }}
+{{ $p }}metrics.{{ $key }}.scrapeTimeout: {{ $v.scrapeTimeout }} is longer than {{ $p }}metrics.{{ $key }}.interval ({{ $v.interval }}): Prometheus refuses such a scrape configuration; keep the timeout at or below the interval
+{{- end }}
+{{- end }}
 {{- if and $m.serviceMonitor.enabled $m.podMonitor.enabled }}
 {{ $p }}metrics.serviceMonitor.enabled: set together with {{ $p }}metrics.podMonitor.enabled: every pod would be scraped twice (duplicate series, every alert twice); keep one
 {{- end }}
+{{- end -}}
+
+{{/*
+common.metrics.durationMs: a Prometheus duration (1h30m, 15s, 500ms; the schema checks the
+form) in milliseconds.
+*/}}
+{{- define "common.metrics.durationMs" -}}
+{{- $unit := dict "y" 31536000000 "w" 604800000 "d" 86400000 "h" 3600000 "m" 60000 "s" 1000 "ms" 1 -}}
+{{- $total := 0 -}}
+{{- range regexFindAll "[0-9]+(ms|[ywdhms])" . -1 -}}
+{{- $u := regexFind "(ms|[ywdhms])$" . -}}
+{{- $total = add $total (mul (trimSuffix $u . | int64) (get $unit $u)) -}}
+{{- end -}}
+{{- $total -}}
 {{- end -}}
 
 {{/*
