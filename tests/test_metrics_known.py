@@ -17,7 +17,9 @@ from typing import Any
 
 import pytest
 
+from fixtures.metrics.capture import config_digest
 from helpers import one, render_chart
+from test_prometheus_rules import rendered_rule
 
 FIXTURES = Path(__file__).parent / "fixtures" / "metrics"
 NS = "ns"
@@ -83,10 +85,8 @@ def test_selectors_finds_names_and_matched_labels():
 
 
 def alert_exprs(chart: str) -> list[tuple[str, str]]:
-    objs = render_chart(chart, VALUES[chart], release="rel", namespace=NS,
-                        show_only=["templates/prometheusrule.yaml"])
-    return [(r["alert"], r["expr"]) for g in one(objs, "PrometheusRule")["spec"]["groups"]
-            for r in g["rules"]]
+    rule = rendered_rule(chart, VALUES[chart])
+    return [(r["alert"], r["expr"]) for g in rule["spec"]["groups"] for r in g["rules"]]
 
 
 def dashboard_exprs(chart: str) -> list[tuple[str, str]]:
@@ -148,3 +148,28 @@ def test_the_fixtures_are_a_real_scrape_of_both_exporters():
     assert "jmx_exporter_build_info" in kafka and "jvm_memory_used_bytes" in kafka
     assert "topic" in kafka["kafka_server_brokertopicmetrics_messagesin_total"]
     assert "quorum_size" in zk and "synced_followers" in zk  # a leader was scraped
+
+
+def test_the_kafka_fixture_was_scraped_with_the_charts_exporter_config():
+    """Change the exporter rules and this fails until capture.py has scraped with them."""
+    config = (Path(__file__).parents[1] / "charts/kafka/files/jmx-exporter.yaml").read_text()
+    header = (FIXTURES / "kafka.prom").read_text().splitlines()[0]
+    assert header == f"# exporter config {config_digest(config)}", (
+        "regenerate: python3 tests/fixtures/metrics/capture.py")
+
+
+@pytest.mark.parametrize("chart", ["kafka", "zookeeper"])
+def test_dashboards_go_where_and_as_asked_and_only_when_enabled(chart):
+    values = {**VALUES[chart], "metrics": {**VALUES[chart]["metrics"], "dashboards": {
+        "enabled": True, "namespace": "monitoring", "labels": {"team": "data"},
+        "annotations": {"grafana_folder": "Kafka"}}}}
+    objs = render_chart(chart, values, release="rel", namespace=NS,
+                        show_only=["templates/configmap-dashboards.yaml"])
+    meta = one(objs, "ConfigMap")["metadata"]
+    assert meta["name"] == f"rel-{chart}-dashboards" and meta["namespace"] == "monitoring"
+    # helm merges maps: the sidecar's label stays beside the user's (null removes it)
+    assert meta["labels"]["team"] == "data" and meta["labels"]["grafana_dashboard"] == "1"
+    assert meta["annotations"] == {"grafana_folder": "Kafka"}
+    values["metrics"]["dashboards"] = {"enabled": False}
+    objs = render_chart(chart, values, release="rel", namespace=NS)
+    assert not [o for o in objs if o["metadata"]["name"].endswith("-dashboards")]
