@@ -170,6 +170,7 @@ def test_dashboards_go_where_and_as_asked_and_only_when_enabled(chart):
     # helm merges maps: the sidecar's label stays beside the user's (null removes it)
     assert meta["labels"]["team"] == "data" and meta["labels"]["grafana_dashboard"] == "1"
     assert meta["annotations"] == {"grafana_folder": "Kafka"}
-    values["metrics"]["dashboards"] = {"enabled": False}
-    objs = render_chart(chart, values, release="rel", namespace=NS)
+    metrics_on = {"jmx": {"enabled": True}} if chart == "kafka" else {"enabled": True}
+    objs = render_chart(chart, {"metrics": {**metrics_on, "dashboards": {"enabled": False}}},
+                        release="rel", namespace=NS)
     assert not [o for o in objs if o["metadata"]["name"].endswith("-dashboards")]
