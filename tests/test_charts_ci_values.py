@@ -69,6 +69,11 @@ EXPECT: dict[str, Callable[[Objs], Any]] = {
         list(one(o, "Secret")["data"]) == ["quorum-password"]
         and volumes(o)["auth-client"]["secret"]["secretName"] == "zk-client-credentials"
         and volumes(o)["auth-quorum"]["secret"]["secretName"] == "stack-zookeeper-auth"),
+    "zookeeper/metrics": lambda o: (
+        {"name": "metrics", "containerPort": 7070} in pod(o)["containers"][0]["ports"]
+        and one(o, "PodMonitor")["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+        and one(o, "Service", "stack-zookeeper-metrics")["spec"]["ports"][0]["targetPort"]
+        == "metrics"),
     "kafka/no-persistence": lambda o: (
         not claims(o) and volumes(o)["data"]["emptyDir"] == {"sizeLimit": "8Gi"}),
     "kafka/hard-affinity": lambda o: (
@@ -130,6 +135,13 @@ EXPECT: dict[str, Callable[[Objs], Any]] = {
         and one(o, "ClusterRole")["rules"]
         == [{"apiGroups": [""], "resources": ["nodes"], "verbs": ["get"]}]
         and "rack.sh" in one(o, "ConfigMap", "stack-kafka-scripts")["data"]),
+    "kafka/metrics": lambda o: (
+        [i["name"] for i in pod(o)["initContainers"]] == ["jmx-agent"]
+        and "-javaagent:" in {e["name"]: e.get("value", "") for e in pod(o)["containers"][0][
+            "env"]}["BROKER_OPTS"]
+        and "kafka_server_brokerstate" in one(o, "ConfigMap", "stack-kafka-metrics")["data"][
+            "jmx-exporter.yaml"]
+        and one(o, "ServiceMonitor")["spec"]["endpoints"][0]["interval"] == "15s"),
     "stack/renamed": lambda o: (
         sts(o, "zk") and sts(o, "kafka")
         and "zookeeper.connect=zk:2181" in one(o, "ConfigMap", "kafka-scripts")["data"][

@@ -140,6 +140,24 @@ def test_third_server_of_three_gets_myid_3_and_the_headless_fqdns(tmp_path):
     ]
 
 
+def test_metrics_on_write_the_prometheus_provider_on_the_metrics_port(tmp_path):
+    scripts, sts = render_scripts(tmp_path, {"metrics": {"enabled": True, "containerPort": 7070}})
+    result = gen_config(tmp_path, sts, scripts, "zk-zookeeper-0")
+    assert result.returncode == 0, result.stderr
+    cfg = zoo_cfg(tmp_path)
+    assert cfg["metricsProvider.className"] == (
+        "org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider")
+    assert cfg["metricsProvider.httpPort"] == "7070"
+    assert cfg["metricsProvider.exportJvmInfo"] == "true"
+
+
+def test_metrics_off_write_no_metrics_provider(tmp_path):
+    scripts, sts = render_scripts(tmp_path)
+    result = gen_config(tmp_path, sts, scripts, "zk-zookeeper-0")
+    assert result.returncode == 0, result.stderr
+    assert not [key for key in zoo_cfg(tmp_path) if key.startswith("metricsProvider.")]
+
+
 def test_generated_zoo_cfg_has_the_seed_knobs_with_their_own_values(tmp_path):
     scripts, sts = render_scripts(tmp_path)
     result = gen_config(tmp_path, sts, scripts, "zk-zookeeper-0")

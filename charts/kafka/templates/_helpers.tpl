@@ -696,6 +696,7 @@ key as the user writes it (the "kafka." prefix inside the stack).
 {{- end }}
 {{- include "common.check.pdb" (dict "pdb" $v.pdb "replicas" $n "prefix" $p) }}
 {{- include "kafka.external.problems" . }}
+{{- include "kafka.metrics.problems" . }}
 {{- end -}}
 
 {{/*
@@ -930,4 +931,54 @@ named PLAINTEXT. Given (dict "existing" <the StatefulSet or empty> "ctx" .).
 {{- fail (printf "upgrade refused: the brokers of StatefulSet %s/%s cannot roll across this change:\n- %slisteners.interbroker: the running brokers talk to each other over %q, this upgrade over %q. A restarted broker and an old one would not understand each other, so the first one restarted would never rejoin an ISR and the roll would stall. Upgrade with %supdateStrategy.type=OnDelete, delete every broker pod at once (kubectl delete pod -n %s -l %s; a short outage while they restart together), then upgrade again without it (charts/kafka/README.md, Upgrading)." $ctx.Release.Namespace (include "kafka.fullname" $ctx) $p $old $new $p $ctx.Release.Namespace (join "," (sortAlpha $selector))) -}}
 {{- end -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+kafka.metrics.args: what the common metrics helpers (charts/common/templates/_metrics.tpl)
+need from this chart, as YAML: merge it with (dict "ctx" .).
+*/}}
+{{- define "kafka.metrics.args" -}}
+{{- toYaml (dict "on" .Values.metrics.jmx.enabled "onKey" "metrics.jmx.enabled" "selector" (include "kafka.selectorLabels" .) "labels" (include "kafka.labels" .)) -}}
+{{- end -}}
+
+{{/*
+kafka.metrics.exporterConfig: the JMX exporter configuration, files/jmx-exporter.yaml with
+metrics.jmx.extraRules before its rules.
+*/}}
+{{- define "kafka.metrics.exporterConfig" -}}
+{{- $config := .Files.Get "files/jmx-exporter.yaml" | fromYaml -}}
+{{- $_ := set $config "rules" (concat .Values.metrics.jmx.extraRules ($config.rules | default list)) -}}
+{{- toYaml $config -}}
+{{- end -}}
+
+{{/*
+kafka.metrics.agentPath: where the broker JVM loads the javaagent from: metrics.jmx.agentPath
+(a jar in the Kafka image), else the copy the jmx-agent init container puts into the
+jmx-agent emptyDir.
+*/}}
+{{- define "kafka.metrics.agentPath" -}}
+{{- .Values.metrics.jmx.agentPath | default "/opt/kafka/jmx-agent/jmx_prometheus_javaagent.jar" -}}
+{{- end -}}
+
+{{/*
+kafka.metrics.problems: metrics values that cannot work, "key.path: reason".
+*/}}
+{{- define "kafka.metrics.problems" -}}
+{{- $p := include "common.names.valuesPrefix" . -}}
+{{- include "common.metrics.problems" (include "kafka.metrics.args" . | fromYaml | merge (dict "ctx" .)) }}
+{{- $jmx := .Values.metrics.jmx }}
+{{- if $jmx.enabled }}
+{{- $port := int $jmx.containerPort }}
+{{- range $name, $key := dict "client" "listeners.client.containerPort" "interbroker" "listeners.interbroker.containerPort" "external" "listeners.external.containerPort" }}
+{{- $l := index $.Values.listeners $name }}
+{{- if and (eq (int $l.containerPort) $port) (or (ne $name "external") $.Values.externalAccess.enabled) }}
+{{ $p }}metrics.jmx.containerPort: {{ $port }} is also {{ $p }}{{ $key }}: the exporter and the listener cannot share a port
+{{- end }}
+{{- end }}
+{{- if contains "-javaagent:" .Values.kafkaOpts }}
+{{- if contains "jmx_prometheus" .Values.kafkaOpts }}
+{{ $p }}kafkaOpts: loads a JMX exporter javaagent while {{ $p }}metrics.jmx.enabled loads the chart's: remove it from {{ $p }}kafkaOpts (the chart's agent reads files/jmx-exporter.yaml plus {{ $p }}metrics.jmx.extraRules)
+{{- end }}
+{{- end }}
+{{- end }}
 {{- end -}}

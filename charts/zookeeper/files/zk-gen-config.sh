@@ -15,6 +15,8 @@
 #           ZK_ELECTION_PORT ZK_TICK_TIME ZK_INIT_LIMIT ZK_SYNC_LIMIT ZK_MAX_CLIENT_CNXNS
 #           ZK_SNAP_RETAIN_COUNT ZK_PURGE_INTERVAL ZK_4LW_COMMANDS_WHITELIST
 # Optional: ZK_ADMIN_SERVER_ENABLED (false) ZK_ADMIN_SERVER_PORT (8080) ZK_LOG_LEVEL (INFO)
+#           ZK_METRICS_ENABLED (false): ZooKeeper's PrometheusMetricsProvider serving
+#           /metrics on ZK_METRICS_PORT (7000), all interfaces, JVM metrics included
 #           ZK_EXTRA_CONFIG (extra zoo.cfg lines, "key=value" one per line)
 # Authentication (SASL DIGEST-MD5; passwords only ever in files of the mounted Secret):
 #   ZK_CLIENT_AUTH_ENABLED (false): the SASL provider for clients, plus the JAAS Server
@@ -66,6 +68,11 @@ if [[ "$client_enforce" == true && "$client_auth" != true ]]; then
   die "ZK_CLIENT_AUTH_ENFORCE=true needs ZK_CLIENT_AUTH_ENABLED=true"
 fi
 admin_port="${ZK_ADMIN_SERVER_PORT:-8080}"
+metrics_enabled="${ZK_METRICS_ENABLED:-false}"
+metrics_port="${ZK_METRICS_PORT:-7000}"
+[[ "$metrics_enabled" == true || "$metrics_enabled" == false ]] ||
+  die "ZK_METRICS_ENABLED must be true or false, got '$metrics_enabled'"
+[[ "$metrics_port" =~ ^[0-9]+$ ]] || die "ZK_METRICS_PORT must be a port number, got '$metrics_port'"
 log_level="${ZK_LOG_LEVEL:-INFO}"
 
 if [[ "$POD_NAME" =~ ^(.+)-([0-9]+)$ ]]; then
@@ -116,6 +123,12 @@ cfg="$ZK_CONF_DIR/zoo.cfg"
   echo "4lw.commands.whitelist=$ZK_4LW_COMMANDS_WHITELIST"
   echo "admin.enableServer=$admin_enabled"
   echo "admin.serverPort=$admin_port"
+  if [[ "$metrics_enabled" == true ]]; then
+    echo "# Prometheus metrics on http://<pod>:$metrics_port/metrics (values: metrics)."
+    echo "metricsProvider.className=org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider"
+    echo "metricsProvider.httpPort=$metrics_port"
+    echo "metricsProvider.exportJvmInfo=true"
+  fi
   if [[ "$client_auth" == true ]]; then
     echo "# Clients may authenticate with SASL (JAAS section Server in $jaas)."
     echo "authProvider.sasl=org.apache.zookeeper.server.auth.SASLAuthenticationProvider"

@@ -147,14 +147,15 @@ each (common.fail turns them into one failure).
 {{- $ports := $v.containerPorts }}
 {{- $used := list (int $ports.client) (int $ports.server) (int $ports.election) }}
 {{- if $v.adminServer.enabled }}{{ $used = append $used (int $v.adminServer.port) }}{{ end }}
+{{- if $v.metrics.enabled }}{{ $used = append $used (int $v.metrics.containerPort) }}{{ end }}
 {{- if ne (len $used) (len (uniq $used)) }}
-{{ $p }}containerPorts: client ({{ $ports.client }}), server ({{ $ports.server }}), election ({{ $ports.election }}){{ if $v.adminServer.enabled }} and {{ $p }}adminServer.port ({{ $v.adminServer.port }}){{ end }} must be different ports
+{{ $p }}containerPorts: client ({{ $ports.client }}), server ({{ $ports.server }}), election ({{ $ports.election }}){{ if $v.adminServer.enabled }}, {{ $p }}adminServer.port ({{ $v.adminServer.port }}){{ end }}{{ if $v.metrics.enabled }}, {{ $p }}metrics.containerPort ({{ $v.metrics.containerPort }}){{ end }} must be different ports
 {{- end }}
 {{- with (include "common.check.heap" (dict "heap" $v.heapSize "heapKey" (printf "%sheapSize" $p) "limit" (dig "limits" "memory" "" ($v.resources | default dict)) "limitKey" (printf "%sresources.limits.memory" $p))) }}
 {{ . }}
 {{- end }}
 {{- include "common.check.pdb" (dict "pdb" $v.pdb "replicas" $v.replicaCount "prefix" $p) }}
-{{- $reserved := list "tickTime" "initLimit" "syncLimit" "dataDir" "dataLogDir" "clientPort" "maxClientCnxns" "autopurge.snapRetainCount" "autopurge.purgeInterval" "standaloneEnabled" "quorumListenOnAllIPs" "4lw.commands.whitelist" "admin.enableServer" "admin.serverPort" "authProvider.sasl" "enforce.auth.enabled" "enforce.auth.schemes" "quorum.auth.enableSasl" "quorum.auth.learnerRequireSasl" "quorum.auth.serverRequireSasl" "quorum.auth.learner.saslLoginContext" "quorum.auth.server.saslLoginContext" }}
+{{- $reserved := list "tickTime" "initLimit" "syncLimit" "dataDir" "dataLogDir" "clientPort" "maxClientCnxns" "autopurge.snapRetainCount" "autopurge.purgeInterval" "standaloneEnabled" "quorumListenOnAllIPs" "4lw.commands.whitelist" "admin.enableServer" "admin.serverPort" "authProvider.sasl" "enforce.auth.enabled" "enforce.auth.schemes" "quorum.auth.enableSasl" "quorum.auth.learnerRequireSasl" "quorum.auth.serverRequireSasl" "quorum.auth.learner.saslLoginContext" "quorum.auth.server.saslLoginContext" "metricsProvider.className" "metricsProvider.httpPort" "metricsProvider.exportJvmInfo" }}
 {{- range $key, $_ := $v.config }}
 {{- if has $key $reserved }}
 {{ $p }}config.{{ $key }}: set by the chart from a typed value; use that value instead (see the chart's README)
@@ -178,6 +179,7 @@ each (common.fail turns them into one failure).
 {{- end }}
 {{- end }}
 {{- end }}
+{{- include "common.metrics.problems" (include "zookeeper.metrics.args" . | fromYaml | merge (dict "ctx" .)) }}
 {{- end -}}
 
 {{/*
@@ -250,4 +252,12 @@ cannot change (common.upgradeGuard), looked up live; .compare takes the Stateful
   "datalog" (dict "enabled" "persistence.dataLog.enabled" "size" "persistence.dataLog.size" "storageClass" "persistence.dataLog.storageClass" "accessModes" "persistence.accessModes" "annotations" "persistence.annotations" "holds" "the transaction log" "addHint" " (enable it on a new cluster: the existing transaction log stays in /data)" "addAfter" " and resync from the quorum")
 -}}
 {{- include "common.upgradeGuard" (dict "ctx" $ctx "existing" .existing "name" (include "zookeeper.fullname" $ctx) "selector" (include "zookeeper.selectorLabels" $ctx) "serviceName" (include "zookeeper.headlessServiceName" $ctx) "claims" (include "zookeeper.volumeClaimTemplates" $ctx) "sources" $sources "primary" "data") -}}
+{{- end -}}
+
+{{/*
+zookeeper.metrics.args: what the common metrics helpers (charts/common/templates/_metrics.tpl)
+need from this chart, as YAML: merge it with (dict "ctx" .).
+*/}}
+{{- define "zookeeper.metrics.args" -}}
+{{- toYaml (dict "on" .Values.metrics.enabled "onKey" "metrics.enabled" "selector" (include "zookeeper.selectorLabels" .) "labels" (include "zookeeper.labels" .)) -}}
 {{- end -}}
