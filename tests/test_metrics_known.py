@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from fixtures.metrics.capture import config_digest
+from fixtures.metrics.capture import config_digest, exporter_config
 from helpers import one, render_chart
 from test_prometheus_rules import rendered_rule
 
@@ -152,7 +152,7 @@ def test_the_fixtures_are_a_real_scrape_of_both_exporters():
 
 def test_the_kafka_fixture_was_scraped_with_the_charts_exporter_config():
     """Change the exporter rules and this fails until capture.py has scraped with them."""
-    config = (Path(__file__).parents[1] / "charts/kafka/files/jmx-exporter.yaml").read_text()
+    config = exporter_config()
     header = (FIXTURES / "kafka.prom").read_text().splitlines()[0]
     assert header == f"# exporter config {config_digest(config)}", (
         "regenerate: python3 tests/fixtures/metrics/capture.py")

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 import promtool
-from helpers import HelmError, one, render_chart, render_chart_text
+from helpers import HelmError, one, render_chart
 
 NS = "ns"
 RELEASE = {"kafka": "rel", "zookeeper": "rel"}
@@ -185,11 +185,10 @@ def promtool_binary() -> Path:
 
 
 def rendered_rule(chart: str, values: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The chart's PrometheusRule, parsed from helm's output (render_chart validates core
-    kinds only; the CRD schema checks of monitoring.coreos.com objects are their own tests)."""
-    text = render_chart_text(chart, values or VALUES[chart], release=RELEASE[chart],
-                             namespace=NS, show_only=["templates/prometheusrule.yaml"])
-    return one([d for d in yaml.safe_load_all(text) if d], "PrometheusRule")
+    """The chart's PrometheusRule, checked against prometheus-operator's CRD schema."""
+    objs = render_chart(chart, values or VALUES[chart], release=RELEASE[chart], namespace=NS,
+                        show_only=["templates/prometheusrule.yaml"])
+    return one(objs, "PrometheusRule")
 
 
 def alert_names(rule: dict[str, Any]) -> list[str]:
@@ -372,6 +371,5 @@ def test_an_unknown_disabled_alert_fails_the_render_naming_the_alerts():
 @pytest.mark.parametrize("chart", ["kafka", "zookeeper"])
 def test_no_rule_without_the_rule_enabled(chart):
     values = {**VALUES[chart], "metrics": {**VALUES[chart]["metrics"], "prometheusRule": {}}}
-    text = render_chart_text(chart, values, release="rel", namespace=NS)
-    assert "kind: PrometheusRule" not in text
-    render_chart(chart, values, release="rel", namespace=NS)  # and the rest is valid
+    objs = render_chart(chart, values, release="rel", namespace=NS)
+    assert [o for o in objs if o["kind"] == "PrometheusRule"] == []
