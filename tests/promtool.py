@@ -9,8 +9,6 @@ binary (about 4 minutes cold with a warm module cache, nothing after).
 
 from __future__ import annotations
 
-import fcntl
-import functools
 import os
 import shutil
 import subprocess
@@ -18,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pss import cache_dir, in_ci
+from pss import built_once, cache_dir, remembered
 
 VERSION = "v0.316.0"
 MODULE = "github.com/prometheus/prometheus/cmd/promtool"
@@ -26,30 +24,13 @@ BUILD_ENV = {"GOFLAGS": "-buildvcs=false", "GOTOOLCHAIN": "local"}
 
 build_seconds: float | None = None  # set when this process built the binary
 
-__all__ = ["PromtoolUnavailable", "binary", "build_seconds", "in_ci"]
-
-
 class PromtoolUnavailable(Exception):
     """Go is missing or promtool does not build; the message says which and why."""
 
 
 def binary() -> Path:
-    """Path of the built promtool, building it on first use; raises PromtoolUnavailable.
-
-    The outcome, a failure included, is kept for the process: one build attempt per run.
-    """
-    outcome = _build()
-    if isinstance(outcome, PromtoolUnavailable):
-        raise outcome
-    return outcome
-
-
-@functools.cache
-def _build() -> Path | PromtoolUnavailable:
-    try:
-        return _build_or_raise()
-    except PromtoolUnavailable as exc:
-        return exc
+    """Path of the built promtool, building it on first use; raises PromtoolUnavailable."""
+    return _binary()
 
 
 def _go_version(go: str) -> str:
@@ -66,15 +47,11 @@ def _build_or_raise() -> Path:
     if go is None:
         raise PromtoolUnavailable(
             f"go not found on PATH (the promtool tests build {MODULE}@{VERSION})")
-    target = cache_dir() / f"promtool-{VERSION}-{_go_version(go)}"
-    if os.access(target, os.X_OK):
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target.with_name(f"{target.name}.lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if os.access(target, os.X_OK):
-            return target
-        return _go_install(go, target)
+    return built_once(cache_dir() / f"promtool-{VERSION}-{_go_version(go)}",
+                      lambda t: _go_install(go, t))
+
+
+_binary = remembered(_build_or_raise, PromtoolUnavailable)
 
 
 def _go_install(go: str, target: Path) -> Path:

@@ -9,7 +9,6 @@ all in one call per chart; `check rules` lints the rendered file first.
 
 from __future__ import annotations
 
-import functools
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 import yaml
 
 import promtool
+import pss
 from helpers import HelmError, one, render_chart
 
 NS = "ns"
@@ -174,14 +174,8 @@ ZK_CASES = [
 CASES = {"kafka": KAFKA_CASES, "zookeeper": ZK_CASES}
 
 
-@functools.cache
 def promtool_binary() -> Path:
-    try:
-        return promtool.binary()
-    except promtool.PromtoolUnavailable as exc:
-        if promtool.in_ci():
-            pytest.fail(f"promtool rule tests cannot run in CI: {exc}", pytrace=False)
-        pytest.skip(f"promtool rule tests skipped: {exc}")
+    return pss.required(promtool.binary, promtool.PromtoolUnavailable, "promtool rule tests")
 
 
 def rendered_rule(chart: str, values: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -373,3 +367,16 @@ def test_no_rule_without_the_rule_enabled(chart):
     values = {**VALUES[chart], "metrics": {**VALUES[chart]["metrics"], "prometheusRule": {}}}
     objs = render_chart(chart, values, release="rel", namespace=NS)
     assert [o for o in objs if o["kind"] == "PrometheusRule"] == []
+
+
+def test_promtool_without_go_says_so_and_is_not_retried(monkeypatch):
+    monkeypatch.setattr(promtool.shutil, "which", lambda _: None)
+    with pytest.raises(promtool.PromtoolUnavailable, match="go not found on PATH"):
+        promtool._build_or_raise()
+    calls = []
+    binary = pss.remembered(lambda: calls.append(1) or promtool._build_or_raise(),
+                            promtool.PromtoolUnavailable)
+    for _ in range(2):
+        with pytest.raises(promtool.PromtoolUnavailable):
+            binary()
+    assert calls == [1]
