@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 import crds
-from helpers import CHARTS, InvalidObjects, by_kind, one, problem_lines, render_chart
+from helpers import CHARTS, InvalidObjects, by_kind, one, prepared, problem_lines, render_chart
+from stackctl import helm
 from stackctl.errors import HelmError
 
 Objs = list[dict[str, Any]]
@@ -361,3 +362,21 @@ def test_scrape_timeout_above_the_interval_fails_the_render(chart, interval, tim
         f"metrics.serviceMonitor.scrapeTimeout: {timeout} is longer than "
         f"metrics.serviceMonitor.interval ({interval}): Prometheus refuses such a scrape "
         "configuration; keep the timeout at or below the interval"]
+
+
+def notes(chart: str, *sets: str) -> str:
+    args = ["install", RELEASE[chart], str(prepared(chart)), "--dry-run=client",
+            "--namespace", "data"]
+    for item in sets:
+        args += ["--set", item]
+    return helm.run_helm(args).split("NOTES:", 1)[1]
+
+
+@pytest.mark.parametrize("chart", CHART_NAMES)
+def test_notes_say_where_the_metrics_are_only_when_on(chart):
+    assert "Prometheus metrics" not in notes(chart)
+    text = notes(chart, f"{ON_KEY[chart]}=true", "metrics.podMonitor.enabled=true",
+                 "metrics.podMonitor.namespace=monitoring")
+    assert (f"on port {PORT[chart]} of every pod, behind Service\n"
+            f"  {FULLNAME[chart]}-metrics.data.svc.cluster.local:{PORT[chart]}") in text
+    assert f"Scraped through PodMonitor {FULLNAME[chart]}-metrics in namespace monitoring" in text

@@ -173,3 +173,24 @@ the metrics on breaks no Prometheus, wherever it runs.
 {{- $peers := include "common.networkPolicy.selectedPeers" $sel -}}
 {{- include "common.networkPolicy.rule" (dict "ports" (list .port) "direction" "from" "peers" $peers "any" (not (trim $peers))) -}}
 {{- end -}}
+
+{{/*
+common.metrics.notes: the NOTES.txt lines about the metrics, given the common dict plus
+"port" (the container port) and "what" (their source); nothing while they are off.
+*/}}
+{{- define "common.metrics.notes" -}}
+{{- if .on }}
+{{- $m := .ctx.Values.metrics }}
+{{- $name := include "common.metrics.name" . }}
+
+Prometheus metrics ({{ .what }}) on port {{ .port }} of every pod, behind Service
+  {{ $name }}.{{ .ctx.Release.Namespace }}.svc.{{ .ctx.Values.clusterDomain }}:{{ $m.service.port }}
+{{- range $kind, $key := dict "ServiceMonitor" "serviceMonitor" "PodMonitor" "podMonitor" }}
+{{- $v := index $m $key }}
+{{- if $v.enabled }}
+Scraped through {{ $kind }} {{ $name }} in namespace {{ $v.namespace | default $.ctx.Release.Namespace }}
+(your Prometheus must select its labels and that namespace).
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end -}}
