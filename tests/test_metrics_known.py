@@ -77,6 +77,37 @@ def selectors(expr: str) -> list[tuple[str, set[str]]]:
     return out
 
 
+def label_values(chart: str) -> dict[tuple[str, str], set[str]]:
+    """(metric, label) -> the values the real scrape has ("x": normalised by capture.py)."""
+    found: dict[tuple[str, str], set[str]] = {}
+    for line in (FIXTURES / f"{chart}.prom").read_text().splitlines():
+        match = re.match(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\{(.*)\} ", line)
+        for label, value in re.findall(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"',
+                                       match[2] if match else ""):
+            found.setdefault((match[1], label), set()).add(value)  # type: ignore[index]
+    return found
+
+
+def matched_values(expr: str) -> list[tuple[str, str, list[str]]]:
+    """(metric, label, values) of each = or =~ matcher whose value is a literal or a plain
+    alternation (a|b); regexes, empty values and Grafana variables are left out."""
+    out = []
+    for selector in re.finditer(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\s*\{([^}]*)\}", expr):
+        for label, op, value in re.findall(r'([a-zA-Z_]\w*)\s*(=~|=)\s*"([^"]*)"', selector[2]):
+            if value and "$" not in value and (op == "=" or re.fullmatch(r"[\w.]+(\|[\w.]+)*",
+                                                                         value)):
+                out.append((selector[1], label, value.split("|") if op == "=~" else [value]))
+    return out
+
+
+def test_matched_values_takes_literals_and_alternations_only():
+    expr = ('a{quantile="0.99", request=~"Produce|Fetch", pod=~"$pod", x=~"b.+", t=""}'
+            ' / b{area="heap"}')
+    assert matched_values(expr) == [("a", "quantile", ["0.99"]),
+                                    ("a", "request", ["Produce", "Fetch"]),
+                                    ("b", "area", ["heap"])]
+
+
 def test_selectors_finds_names_and_matched_labels():
     expr = ('sum by (pod) (rate(a_total{namespace="x", topic!=""}[5m])) / on (pod) '
             'max(b) > bool 0 or vector(0) and label_values(c{namespace="$namespace"}, pod)')
@@ -122,6 +153,23 @@ def test_every_metric_used_is_in_the_real_scrape(chart, source):
                 unknown.append(f"{where}: {name} has no label {sorted(labels - have)} "
                                f"(it has {sorted(have)})")
     assert unknown == []
+
+
+@pytest.mark.parametrize("chart", ["kafka", "zookeeper"])
+@pytest.mark.parametrize("source", [alert_exprs, dashboard_exprs])
+def test_every_label_value_matched_is_in_the_real_scrape(chart, source):
+    """quantile="0.99", area="heap", request=~"Produce|...": values the exporters write."""
+    scraped = label_values(chart)
+    wrong = []
+    for where, expr in source(chart):
+        for name, label, values in matched_values(expr):
+            if name in EXTERNAL or label in SCRAPE_LABELS:
+                continue
+            have = scraped.get((name, label), set())
+            if "x" not in have and set(values) - have:
+                wrong.append(f"{where}: {name}{{{label}}} has no {sorted(set(values) - have)}"
+                             f" (it has {sorted(have)[:12]})")
+    assert wrong == []
 
 
 @pytest.mark.parametrize("chart", ["kafka", "zookeeper"])
