@@ -17,10 +17,12 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 PSA_SRC = REPO / "tools" / "psa"
@@ -80,39 +82,61 @@ def cache_dir() -> Path:
     return Path(base) / "stackctl"
 
 
-def binary() -> Path:
-    """Path of the built tools/psa, building it on first use; raises PsaUnavailable.
+def remembered(build: Callable[[], Path],
+               unavailable: type[Exception]) -> Callable[[], Path]:
+    """``build`` called once per process: later calls return its path or raise its
+    ``unavailable`` error again (one build attempt per run). Shared with tests/promtool.py."""
+    @functools.cache
+    def outcome() -> Path | Exception:
+        try:
+            return build()
+        except unavailable as exc:
+            return exc
 
-    The outcome, a failure included, is kept for the process: one build attempt per run.
-    """
-    outcome = _build()
-    if isinstance(outcome, PsaUnavailable):
-        raise outcome
-    return outcome
+    def binary() -> Path:
+        result = outcome()
+        if isinstance(result, Exception):
+            raise result
+        return result
+    return binary
 
 
-@functools.cache
-def _build() -> Path | PsaUnavailable:
+def required(binary: Callable[[], Path], unavailable: type[Exception], what: str) -> Path:
+    """``binary()`` for a test: a test failure in CI (where Go is), a skip elsewhere."""
     try:
-        return _build_or_raise()
-    except PsaUnavailable as exc:
-        return exc
+        return binary()
+    except unavailable as exc:
+        if in_ci():
+            pytest.fail(f"{what} cannot run in CI: {exc}", pytrace=False)
+        pytest.skip(f"{what} skipped: {exc}")
+
+
+def binary() -> Path:
+    """Path of the built tools/psa, building it on first use; raises PsaUnavailable."""
+    return _binary()
 
 
 def _build_or_raise() -> Path:
     go = shutil.which("go")
     if go is None:
         raise PsaUnavailable("go not found on PATH (tools/psa needs Go >= 1.26)")
-    target = cache_dir() / f"psa-{source_key(go)}"
+    return built_once(cache_dir() / f"psa-{source_key(go)}", lambda t: _go_build(go, t))
+
+
+def built_once(target: Path, build: Callable[[Path], Path]) -> Path:
+    """``target`` when it is there, else ``build(target)`` under ``target``'s lock file:
+    pytest-xdist workers (and parallel sessions) build once, the others wait, then reuse."""
     if os.access(target, os.X_OK):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    # pytest-xdist workers (and parallel sessions) build once: the others wait, then reuse.
     with open(target.with_name(f"{target.name}.lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if os.access(target, os.X_OK):
             return target
-        return _go_build(go, target)
+        return build(target)
+
+
+_binary = remembered(_build_or_raise, PsaUnavailable)
 
 
 def _go_build(go: str, target: Path) -> Path:

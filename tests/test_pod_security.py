@@ -53,12 +53,7 @@ SOURCES = sources()
 
 @pytest.fixture(scope="module", autouse=True)
 def psa_binary() -> Path:
-    try:
-        return pss.binary()
-    except pss.PsaUnavailable as exc:
-        if pss.in_ci():
-            pytest.fail(f"Pod Security checks cannot run in CI: {exc}", pytrace=False)
-        pytest.skip(f"Pod Security checks skipped: {exc}")
+    return pss.required(pss.binary, pss.PsaUnavailable, "Pod Security checks")
 
 
 @functools.cache
