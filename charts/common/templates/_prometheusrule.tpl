@@ -43,6 +43,25 @@ values> "prefix" <values prefix>). A disabled value of false is fine (the alert 
 {{- end -}}
 
 {{/*
+common.alerts.podSelector: the PromQL label matchers of the release's StatefulSet pods, given
+the chart's context: their namespace and pod names (<fullname>-<ordinal>). Every scrape
+(ServiceMonitor, PodMonitor, annotation-based) adds both, and neither depends on the job
+name that metrics.serviceMonitor.jobLabel can change.
+*/}}
+{{- define "common.alerts.podSelector" -}}
+namespace="{{ .Release.Namespace }}", pod=~"{{ include "common.names.fullname" . }}-[0-9]+"
+{{- end -}}
+
+{{/*
+common.alerts.volumeSelector: the kubelet volume stats matchers of the pods' claims, given
+(dict "ctx" . "claims" <the claim templates' names as a regex, e.g. "data" or
+"(data|datalog)">): <claim>-<fullname>-<ordinal> in the release's namespace.
+*/}}
+{{- define "common.alerts.volumeSelector" -}}
+namespace="{{ .ctx.Release.Namespace }}", persistentvolumeclaim=~"{{ .claims }}-{{ include "common.names.fullname" .ctx }}-[0-9]+"
+{{- end -}}
+
+{{/*
 common.alerts.runbookUrl: where an alert's runbook_url points, before its "#anchor", given
 (dict "base" <metrics.prometheusRule.runbookBaseUrl> "chart" <chart directory name>): the
 chart README's URL when set, else its path in the repository (charts/<chart>/README.md,

@@ -3,21 +3,12 @@ Helpers of the brokers' PrometheusRule (templates/prometheusrule.yaml, files/pro
 */}}
 
 {{/*
-kafka.alerts.selector: the PromQL label matchers of this release's brokers: their namespace
-and pod names. Every scrape (ServiceMonitor, PodMonitor, annotation-based) adds both, and
-neither depends on the job name that metrics.serviceMonitor.jobLabel can change.
+kafka.alerts.selector / kafka.alerts.volumeSelector: the PromQL matchers of this release's
+brokers and of their claims (data-<fullname>-<ordinal>, from kafka.volumeClaimTemplates);
+common.alerts.* says why these labels.
 */}}
-{{- define "kafka.alerts.selector" -}}
-namespace="{{ .Release.Namespace }}", pod=~"{{ include "kafka.fullname" . }}-[0-9]+"
-{{- end -}}
-
-{{/*
-kafka.alerts.volumeSelector: the kubelet volume stats matchers of the brokers' claims
-(data-<fullname>-<ordinal>, from kafka.volumeClaimTemplates).
-*/}}
-{{- define "kafka.alerts.volumeSelector" -}}
-namespace="{{ .Release.Namespace }}", persistentvolumeclaim=~"data-{{ include "kafka.fullname" . }}-[0-9]+"
-{{- end -}}
+{{- define "kafka.alerts.selector" -}}{{ include "common.alerts.podSelector" . }}{{- end -}}
+{{- define "kafka.alerts.volumeSelector" -}}{{ include "common.alerts.volumeSelector" (dict "ctx" . "claims" "data") }}{{- end -}}
 
 {{/*
 kafka.alerts.certManager: "true" when the chart has cert-manager issue the brokers'
