@@ -24,6 +24,9 @@ KUBE_ROUTER_VERSION="${KUBE_ROUTER_VERSION:-v2.1.0}"
 ZK_VERSION="${ZK_VERSION:-3.8.4}"
 KAFKA_VERSION="${KAFKA_VERSION:-3.9.1}"
 PAUSE_VERSION="${PAUSE_VERSION:-3.10}"
+# The Prometheus JMX exporter javaagent (the kafka chart's metrics.jmx image): the newest
+# version Maven Central serves here (io.prometheus.jmx:jmx_prometheus_javaagent).
+JMX_EXPORTER_VERSION="${JMX_EXPORTER_VERSION:-1.0.1}"
 # The shared Debian + JRE base layer; bump the suffix to rebuild it.
 BASE_VERSION="${BASE_VERSION:-debian12-jre17-v1}"
 
@@ -31,4 +34,4 @@ BASE_VERSION="${BASE_VERSION:-debian12-jre17-v1}"
 E2E_CACHE="${E2E_CACHE:-$HOME/.cache/stack-e2e}"
 
 export K8S_VERSION ETCD_VERSION COREDNS_VERSION CRICTL_VERSION KUBE_ROUTER_VERSION ZK_VERSION KAFKA_VERSION \
-  PAUSE_VERSION BASE_VERSION E2E_CACHE
+  PAUSE_VERSION JMX_EXPORTER_VERSION BASE_VERSION E2E_CACHE

@@ -2,12 +2,13 @@
 # Builds the e2e images as docker-archive tarballs, without a registry or a daemon, and imports
 # them into the e2e containerd (namespace k8s.io) when it is running.
 #
-#   e2e/images/build.sh [--no-import] [base|zookeeper|kafka|pause|all]...
+#   e2e/images/build.sh [--no-import] [base|zookeeper|kafka|jmx-exporter|pause|all]...
 #
 # Everything is cached under $E2E_CACHE/images/<name>-<version>/ and reused when the recipe
 # (files under e2e/images/<name>/, this script, mkimage.py, the versions) is unchanged.
-# Images: localhost/zookeeper, localhost/kafka, localhost/pause, tagged with the versions of
-# e2e/versions.sh (ZK_VERSION, KAFKA_VERSION, PAUSE_VERSION).
+# Images: localhost/zookeeper, localhost/kafka, localhost/jmx-exporter, localhost/pause, tagged
+# with the versions of e2e/versions.sh (ZK_VERSION, KAFKA_VERSION, JMX_EXPORTER_VERSION,
+# PAUSE_VERSION).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 RUNTIME_DIR="$(cd "$IMAGES_DIR/../runtime" && pwd)"
 # shellcheck source=../runtime/env.sh
@@ -19,12 +20,12 @@ for a in "$@"; do
   case "$a" in
     --no-import) DO_IMPORT=no ;;
     --import) DO_IMPORT=yes ;;
-    all) targets+=(zookeeper kafka pause) ;;
-    base|zookeeper|kafka|pause) targets+=("$a") ;;
+    all) targets+=(zookeeper kafka jmx-exporter pause) ;;
+    base|zookeeper|kafka|jmx-exporter|pause) targets+=("$a") ;;
     *) echo "unknown argument: $a" >&2; exit 2 ;;
   esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(zookeeper kafka pause)
+[ ${#targets[@]} -gt 0 ] || targets=(zookeeper kafka jmx-exporter pause)
 
 MVN_REPO="$E2E_CACHE/m2"
 BASE_LAYER="$IMG_CACHE/base-$BASE_VERSION/layer.tar"
@@ -142,6 +143,32 @@ JSON
   echo "$h" > "$dir/RECIPE"
 }
 
+# The kafka chart's metrics.jmx.image: the base (it has cp, which the chart's init container
+# runs) and the javaagent jar at /opt/jmx-exporter/ (e2e/cluster/values-local-images.yaml
+# gives that path as metrics.jmx.image.jarPath).
+build_jmx_exporter() {
+  local dir="$IMG_CACHE/jmx-exporter-$JMX_EXPORTER_VERSION" h jars root
+  mkdir -p "$dir"; h="$(recipe_hash jmx-exporter)-$JMX_EXPORTER_VERSION"
+  if [ -f "$dir/image.tar" ] && [ "$(cat "$dir/RECIPE" 2>/dev/null)" = "$h" ]; then
+    log "jmx-exporter: cached ($dir/image.tar)"; return 0
+  fi
+  jars=$(resolve_jars jmx-exporter "$dir" "$JMX_EXPORTER_VERSION")
+  root="$dir/root"; rm -rf "$root"; mkdir -p "$root/opt/jmx-exporter"
+  install -m 644 "$jars/jmx_prometheus_javaagent-$JMX_EXPORTER_VERSION.jar" \
+    "$root/opt/jmx-exporter/jmx_prometheus_javaagent.jar"
+  pack_layer "$root" "$dir/layer.tar"; rm -rf "$root"
+  cat > "$dir/spec.json" <<JSON
+{
+  "Env": ["PATH=$STD_PATH"],
+  "Cmd": ["ls", "-l", "/opt/jmx-exporter"],
+  "User": "1000:1000",
+  "Labels": {"org.opencontainers.image.title": "jmx-exporter javaagent (e2e)", "org.opencontainers.image.version": "$JMX_EXPORTER_VERSION"}
+}
+JSON
+  assemble jmx-exporter "$dir" "$JMX_EXPORTER_IMAGE" "$dir/spec.json" "$BASE_LAYER" "$dir/layer.tar"
+  echo "$h" > "$dir/RECIPE"
+}
+
 build_pause() {
   local dir="$IMG_CACHE/pause-$PAUSE_VERSION" h root bin
   mkdir -p "$dir"; h=$(recipe_hash pause)
@@ -201,6 +228,7 @@ for t in "${targets[@]}"; do
     base) "$IMAGES_DIR/base.sh" ;;
     zookeeper) "$IMAGES_DIR/base.sh"; build_zookeeper ;;
     kafka) "$IMAGES_DIR/base.sh"; build_kafka ;;
+    jmx-exporter) "$IMAGES_DIR/base.sh"; build_jmx_exporter ;;
     pause) build_pause ;;
   esac
 done
@@ -210,6 +238,7 @@ if [ "$DO_IMPORT" = yes ] || { [ "$DO_IMPORT" = auto ] && [ -S "$CONTAINERD_SOCK
     case "$t" in
       zookeeper) import_image "zookeeper-$ZK_VERSION" "$ZK_IMAGE" ;;
       kafka) import_image "kafka-$KAFKA_VERSION" "$KAFKA_IMAGE" ;;
+      jmx-exporter) import_image "jmx-exporter-$JMX_EXPORTER_VERSION" "$JMX_EXPORTER_IMAGE" ;;
       pause) import_image "pause-$PAUSE_VERSION" "$PAUSE_IMAGE" ;;
     esac
   done

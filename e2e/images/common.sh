@@ -10,6 +10,7 @@ IMG_CACHE="$E2E_CACHE/images"
 ZK_IMAGE="localhost/zookeeper:${ZK_VERSION}"
 KAFKA_IMAGE="localhost/kafka:${KAFKA_VERSION}"
 PAUSE_IMAGE="localhost/pause:${PAUSE_VERSION}"
+JMX_EXPORTER_IMAGE="localhost/jmx-exporter:${JMX_EXPORTER_VERSION}"
 CTR_NS="${CTR_NS:-k8s.io}"
 log() { printf '[images %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
