@@ -70,6 +70,7 @@ source "$ROOT/e2e/cluster/lib.sh"
 DIAG="$LOGS/diagnostics"
 FIGURES="$LOGS/figures.jsonl"
 IMAGE_SET="zookeeper.image.tag=$ZK_VERSION,kafka.image.tag=$KAFKA_VERSION"
+IMAGE_SET+=",kafka.metrics.jmx.image.tag=$JMX_EXPORTER_VERSION"
 SEED_NAMES="zookeeper.fullnameOverride=$ZK_NAME,zookeeper.service.headless.name=$ZK_HEADLESS"
 SEED_NAMES+=",kafka.fullnameOverride=$KAFKA_NAME,kafka.service.headless.name=$KAFKA_HEADLESS"
 SEED_NAMES+=",kafka.zookeeper.serviceName=$ZK_NAME"
@@ -291,6 +292,9 @@ install_staging() {
   # the declared users' password Secrets (kafka.provisioning.users of $SECURE; random,
   # never printed), before the install: the provisioning Job reads them
   PYTHONPATH="$ROOT/e2e" "$PY" -m stack_e2e.users "$NAMESPACE" "$SECURE"
+  # the prometheus-operator CRDs (ServiceMonitor, PodMonitor, PrometheusRule; the version
+  # tests/crds.py validates against), so the release's monitoring objects can exist
+  PYTHONPATH="$ROOT/e2e" "$PY" -m stack_e2e.monitoring --install-crds
   "$HELM" install "$RELEASE" charts/stack -n "$NAMESPACE" --create-namespace \
     "${STAGING_VALUES[@]}" --wait=watcher --timeout "$HELM_TIMEOUT" 2>&1 |
     tee "$LOGS/helm/$ENV_NAME-install.txt"

@@ -62,21 +62,31 @@ def schemas() -> dict[str, dict[str, Any]]:
     return {kind: json.loads((target / f"{kind}.json").read_text()) for kind in FILES}
 
 
-def _fetch(target: Path) -> None:
+def module_dir(cwd: Path | None = None) -> Path:
+    """The prometheus-operator module's directory in the Go module cache (downloaded once
+    through the module proxy; e2e/stack_e2e/monitoring.py installs its CRD files)."""
     go = shutil.which("go")
     if go is None:
         raise CrdsUnavailable(f"go not found on PATH (needed once to fetch {MODULE}@{VERSION})")
     try:
         proc = subprocess.run([go, "mod", "download", "-json", f"{MODULE}@{VERSION}"],
-                              capture_output=True, text=True, timeout=900, cwd=target)
+                              capture_output=True, text=True, timeout=900, cwd=cwd)
     except (OSError, subprocess.SubprocessError) as exc:
         raise CrdsUnavailable(f"go mod download {MODULE}@{VERSION} failed: {exc}") from exc
     if proc.returncode != 0:
         raise CrdsUnavailable(f"go mod download {MODULE}@{VERSION} failed "
                               f"(exit {proc.returncode}): {(proc.stdout + proc.stderr)[-2000:]}")
-    module_dir = Path(json.loads(proc.stdout)["Dir"])
-    for kind, plural in FILES.items():
-        path = module_dir / "example" / "prometheus-operator-crd" / f"{GROUP}_{plural}.yaml"
+    return Path(json.loads(proc.stdout)["Dir"])
+
+
+def crd_path(module: Path, kind: str) -> Path:
+    return module / "example" / "prometheus-operator-crd" / f"{GROUP}_{FILES[kind]}.yaml"
+
+
+def _fetch(target: Path) -> None:
+    module = module_dir(cwd=target)
+    for kind in FILES:
+        path = crd_path(module, kind)
         crd = yaml.safe_load(path.read_text())
         assert crd["spec"]["names"]["kind"] == kind, f"{path}: not the {kind} CRD"
         (version,) = [v for v in crd["spec"]["versions"] if v["name"] == "v1"]

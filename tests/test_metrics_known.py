@@ -1,16 +1,20 @@
 """Every metric an alert or a dashboard uses is one the exporters produce, as configured.
 
-The truth is a real scrape (tests/fixtures/metrics/{kafka,zookeeper}.prom, written by
-tests/fixtures/metrics/capture.py from a local ZooKeeper 3.8.4 ensemble with its Prometheus
+The truth is a real scrape, trimmed to names and labels (tests/fixtures/metrics/
+{kafka,zookeeper}.prom). It is written from the e2e cluster's staging release by
+e2e/checks/test_8_metrics.py (``E2E_REFRESH_METRICS=1 make e2e``), or without a cluster by
+tests/fixtures/metrics/capture.py (a local ZooKeeper 3.8.4 ensemble with its Prometheus
 provider and a Kafka 3.9.1 broker with the JMX exporter agent and the chart's rendered
-exporter config). Label names an expression matches on must be on that metric too
-(namespace and pod come from the scrape). Series from other exporters are listed in
-EXTERNAL, each with where it comes from.
+exporter config). Every e2e run also runs these tests against its own live scrape
+(METRICS_SCRAPES names the directory it wrote). Label names an expression matches on must
+be on that metric too (namespace and pod come from the scrape). Series from other exporters
+are listed in EXTERNAL, each with where it comes from.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -21,7 +25,7 @@ from fixtures.metrics.capture import config_digest, exporter_config
 from helpers import one, render_chart
 from test_prometheus_rules import rendered_rule
 
-FIXTURES = Path(__file__).parent / "fixtures" / "metrics"
+FIXTURES = Path(os.environ.get("METRICS_SCRAPES") or Path(__file__).parent / "fixtures" / "metrics")
 NS = "ns"
 VALUES: dict[str, dict[str, Any]] = {
     "kafka": {"metrics": {"jmx": {"enabled": True}, "prometheusRule": {"enabled": True},
