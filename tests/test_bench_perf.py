@@ -125,3 +125,23 @@ def test_newest_figures_with_operational_times_win_over_newer_ones_without(
     assert ops.source == newer and ops.lines[0].startswith("rolling restart of 3 brokers "
                                                            "(roll): 120.0 s")
     assert perf.newest_operational([stage1]) is None
+
+
+def test_explain_is_silent_when_the_chart_meets_the_goal() -> None:
+    rows = [row(perf.BARE, 1, 50, 100), row(perf.CHART, 1, 49, 99)]
+    assert perf.explain(rows, 2) == []
+
+
+def test_explain_names_the_cpu_limit_when_lifting_it_closes_the_gap() -> None:
+    rows = [row(perf.BARE, 1, 50, 100), row(perf.CHART, 1, 40, 99),
+            row(perf.factor_target(2), 1, 49, 100)]
+    (line,) = perf.explain(rows, 2)
+    assert line.startswith("why (producer 0.80): the CPU limit.")
+    assert "kafka.resources.limits.cpu=2" in line and line.endswith(": 0.98")
+
+
+def test_explain_rules_the_cpu_limit_out_when_lifting_it_changes_nothing() -> None:
+    rows = [row(perf.BARE, 1, 50, 100), row(perf.CHART, 1, 50, 80),
+            row(perf.factor_target(2), 1, 50, 81)]
+    (line,) = perf.explain(rows, 2)
+    assert line.startswith("why (consumer 0.80): not the CPU limit (lifted to 2: 0.81)")

@@ -281,8 +281,10 @@ def measure(client: Client, target: str, bootstrap: str, round_: int, records: i
 
 
 def warm_up(client: Client, bootstrap: str, records: int, rf: int, min_isr: int) -> None:
+    """One unreported round (produce + consume) of the same size."""
     client.create_topic(bootstrap, "bench-warmup", 1, rf, min_isr)
-    client.produce(bootstrap, "bench-warmup", max(1000, records // 10))
+    client.produce(bootstrap, "bench-warmup", records)
+    client.consume(bootstrap, "bench-warmup", records)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -291,8 +293,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--records", type=int,
                         default=int(os.environ.get("BENCH_RECORDS") or 200_000))
     parser.add_argument("--rounds", type=int,
-                        default=int(os.environ.get("BENCH_ROUNDS") or 2),
-                        help="alternating rounds bare/chart for the single broker")
+                        default=int(os.environ.get("BENCH_ROUNDS") or 3),
+                        help="rotating rounds of the single-broker targets")
     parser.add_argument("--partitions", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path("/tmp/stack-e2e-bench"),
                         help="the bare broker's files (on the PVs' filesystem)")
@@ -311,9 +313,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     installs: list[str] = []
     notes: list[str] = []
     load_samples: list[float] = [load1()]
+    cores = os.cpu_count() or 2
     bare = Bare(args.work)
-    one = ChartRelease("bench-one", ["-f", str(ENVIRONMENTS / "dev.yaml"), *image_args,
-                                     "--set", f"kafka.heapSize={HEAP}"])
+    dev = ["-f", str(ENVIRONMENTS / "dev.yaml"), *image_args, "--set", f"kafka.heapSize={HEAP}"]
+    one = ChartRelease("bench-one", dev)
+    # the one factor changed, as its own release measured in the same rotation: dev's CPU
+    # limit of 1 lifted to the machine's cores (the bare broker has no limit)
+    one_cpu = ChartRelease("bench-one-cpu", [*dev, "--set", f"kafka.resources.limits.cpu={cores}"])
     three = ChartRelease("bench-three", ["-f", str(ENVIRONMENTS / "staging.yaml"), *image_args,
                                          "-f", str(E2E / "values-local.yaml")])
     rc = 0
@@ -321,39 +327,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         say("bare: starting ZooKeeper and Kafka from the image's jars")
         bare.start()
         say(f"bare: Kafka on {bare.bootstrap}")
-        say("chart, 1 broker: helm install (dev, heap 384M)")
-        one.install()
-        installs.append(f"chart 1 broker (dev: 1 ZooKeeper + 1 broker): helm install -> all "
-                        f"pods Ready {one.install_s:.0f} s")
-        write_hosts(client.hosts_file, one.hosts())
-        for bootstrap in (bare.bootstrap, one.bootstrap):   # JIT of both brokers, not reported
+        hosts: dict[str, str] = {}
+        for release, what in ((one, "chart 1 broker (dev: 1 ZooKeeper + 1 broker)"),
+                              (one_cpu, f"chart 1 broker, cpu limit {cores} (the same + "
+                                        f"kafka.resources.limits.cpu={cores})")):
+            say(f"{what}: helm install")
+            release.install()
+            installs.append(f"{what}: helm install -> all pods Ready {release.install_s:.0f} s")
+            hosts.update(release.hosts())
+        write_hosts(client.hosts_file, hosts)
+        singles = [(perf.BARE, bare.bootstrap), (perf.CHART, one.bootstrap),
+                   (perf.factor_target(cores), one_cpu.bootstrap)]
+        for target, bootstrap in singles:   # the JIT of every broker, not reported
+            say(f"{target}: warm-up")
             warm_up(client, bootstrap, args.records, 1, 1)
-        pair = [("bare 1 broker", bare.bootstrap), ("chart 1 broker", one.bootstrap)]
         for r in range(1, args.rounds + 1):
-            for target, bootstrap in (pair if r % 2 else pair[::-1]):
+            # each target takes each position in turn: a trend over the run (the machine
+            # settling after the cluster started) does not favour one of them
+            shift = (r - 1) % len(singles)
+            for target, bootstrap in singles[shift:] + singles[:shift]:
                 rows.append(measure(client, target, bootstrap, r, args.records, 1, 1,
                                     args.partitions))
                 load_samples.append(load1())
-        # one factor changed: the CPU limit (the bare broker has none)
-        cores = os.cpu_count() or 2
-        factor = f"chart 1 broker, cpu limit {cores}"
-        say(f"{factor}: helm upgrade --set kafka.resources.limits.cpu={cores} (rolls the pod)")
-        one.upgrade("--set", f"kafka.resources.limits.cpu={cores}")
-        one.bootstrap = ""   # a new pod, a new IP
-        write_hosts(client.hosts_file, one.hosts())
-        warm_up(client, one.bootstrap, args.records, 1, 1)
-        for r in range(1, args.rounds + 1):
-            rows.append(measure(client, factor, one.bootstrap, r, args.records, 1, 1,
-                                args.partitions))
-            load_samples.append(load1())
-        one.uninstall()
+        for release in (one, one_cpu):
+            release.uninstall()
         bare.stop()   # idle now; its JVMs would only take memory from the three brokers
         say("chart, 3 brokers: helm install (staging + values-local: 3 + 3, RF 3, min ISR 2)")
         three.install()
         installs.append(f"chart 3 brokers (staging: 3 ZooKeeper + 3 brokers): helm install -> "
                         f"all pods Ready {three.install_s:.0f} s")
         write_hosts(client.hosts_file, three.hosts())
-        warm_up(client, three.bootstrap, args.records, 3, 2)
+        warm_up(client, three.bootstrap, args.records // 2, 3, 2)
         rows.append(measure(client, "chart 3 brokers RF3 minISR2", three.bootstrap, 1,
                             args.records, 3, 2, args.partitions))
         load_samples.append(load1())
@@ -363,7 +367,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rc = 1
     finally:
         bare.stop()
-        for release in (one, three):
+        for release in (one, one_cpu, three):
             if Kube(release.namespace).run("get", "namespace", release.namespace,
                                            check=False).returncode == 0:
                 release.uninstall()
@@ -372,26 +376,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     print(report(rows, installs, notes, args, started, load_samples, kafka_jars))
     return rc
-
-
-def explain(rows: Sequence[perf.Row], cores: int) -> list[str]:
-    """Why the single broker through the chart is slower, from the factor round."""
-    med = perf.median_by_target(rows)
-    factor = f"chart 1 broker, cpu limit {cores}"
-    if "chart 1 broker" not in med or "bare 1 broker" not in med:
-        return []
-    base = perf.ratio(med["chart 1 broker"][0], med["bare 1 broker"][0])
-    if base is None or base >= 0.95:
-        return []
-    if factor not in med:
-        return ["below the goal; the factor round (CPU limit lifted) did not run"]
-    lifted = perf.ratio(med[factor][0], med["bare 1 broker"][0]) or 0.0
-    if lifted >= 0.95:
-        return [f"why: the CPU limit. With kafka.resources.limits.cpu={cores} the producer "
-                f"ratio is {lifted:.2f} (was {base:.2f} with dev's limit of 1 CPU)"]
-    return [f"why: not the CPU limit alone (lifted to {cores}: ratio {lifted:.2f}, with 1 "
-            f"CPU {base:.2f}). Left: the network path (pod IP over the CNI bridge + kube-router's "
-            "chains vs loopback), not separated by this run"]
 
 
 def report(rows: Sequence[perf.Row], installs: Sequence[str], notes: Sequence[str],
@@ -410,9 +394,9 @@ def report(rows: Sequence[perf.Row], installs: Sequence[str], notes: Sequence[st
         "",
         perf.table(rows),
         "",
-        *perf.ratio_lines(rows, "chart 1 broker", "bare 1 broker"),
-        *perf.ratio_lines(rows, f"chart 1 broker, cpu limit {cores}", "bare 1 broker"),
-        *explain(rows, cores),
+        *perf.ratio_lines(rows, perf.CHART, perf.BARE),
+        *perf.ratio_lines(rows, perf.factor_target(cores), perf.BARE),
+        *perf.explain(rows, cores),
         "",
         "install -> all pods Ready (this run's installs):",
         *(f"  {line}" for line in installs or ["(none completed)"]),

@@ -30,6 +30,16 @@ CONSUMER_FIELDS = ("start.time", "end.time", "data.consumed.in.MB", "MB.sec",
                    "fetch.MB.sec", "fetch.nMsg.sec")
 
 
+BARE = "bare 1 broker"
+CHART = "chart 1 broker"
+GOAL = 0.95
+
+
+def factor_target(cores: int) -> str:
+    """The single broker through the chart with its CPU limit lifted to the machine's cores."""
+    return f"{CHART}, cpu limit {cores}"
+
+
 class PerfOutputError(ValueError):
     """A perf tool printed nothing we can read (its output is in the message)."""
 
@@ -129,7 +139,7 @@ def table(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
-def ratio_lines(rows: Sequence[Row], chart: str, bare: str, goal: float = 0.95) -> list[str]:
+def ratio_lines(rows: Sequence[Row], chart: str, bare: str, goal: float = GOAL) -> list[str]:
     """The chart/bare ratio of the medians, producer and consumer, against the goal."""
     med = median_by_target(rows)
     if chart not in med or bare not in med:
@@ -143,6 +153,32 @@ def ratio_lines(rows: Sequence[Row], chart: str, bare: str, goal: float = 0.95) 
         verdict = "meets" if value >= goal else "BELOW"
         out.append(f"ratio {chart} / {bare}, {what} (median MB/s {med[chart][i]:.2f} / "
                    f"{med[bare][i]:.2f}): {value:.2f} ({verdict} the goal {goal:.2f})")
+    return out
+
+
+def explain(rows: Sequence[Row], cores: int, goal: float = GOAL) -> list[str]:
+    """Why the chart's single broker is below the goal, from what the factor target measured
+    (the same release with its CPU limit lifted); nothing when it is not below."""
+    med = median_by_target(rows)
+    factor = factor_target(cores)
+    if CHART not in med or BARE not in med:
+        return []
+    out = []
+    for i, what in enumerate(("producer", "consumer")):
+        base = ratio(med[CHART][i], med[BARE][i])
+        if base is None or base >= goal:
+            continue
+        lifted = ratio(med[factor][i], med[BARE][i]) if factor in med else None
+        if lifted is None:
+            out.append(f"why ({what} {base:.2f}): not measured (the factor round did not run)")
+        elif lifted >= goal:
+            out.append(f"why ({what} {base:.2f}): the CPU limit. The same release with "
+                       f"kafka.resources.limits.cpu={cores} instead of dev's 1: {lifted:.2f}")
+        else:
+            out.append(f"why ({what} {base:.2f}): not the CPU limit (lifted to {cores}: "
+                       f"{lifted:.2f}); the differences left (network path: pod IP over the "
+                       "CNI bridge vs loopback; probes; GC log rotation) are not separated "
+                       "by this run")
     return out
 
 
