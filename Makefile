@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.setup-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 VENV_OK := $(shell sh tools/require-python.sh --quiet $(BIN)/python && echo yes)
 
 .PHONY: FORCE setup validate validate-all test lint snapshot snapshot-update docs deps package bench clean \
-	e2e e2e-up e2e-down e2e-stage1
+	e2e e2e-up e2e-down e2e-stage1 bench-cluster
 
 setup: $(STAMP)
 
@@ -66,6 +66,12 @@ e2e-up: setup  ## the same, but leaves the cluster and the release running
 
 e2e-down:
 	bash e2e/run.sh --down
+
+# The benchmark of the deployed cluster: the chart (1 and 3 brokers) against a bare broker
+# from the same jars, on the e2e cluster; prints a table, asserts nothing, tears down after.
+# BENCH_RECORDS (default 200000 x 1 KiB) and BENCH_ROUNDS (2) size it.
+bench-cluster: setup
+	BENCH_RECORDS=$(BENCH_RECORDS) BENCH_ROUNDS=$(BENCH_ROUNDS) bash e2e/run.sh --bench
 
 e2e-stage1: setup  ## API server only: dry-run=server of every environment, install, upgrades
 	bash e2e/run.sh --stage1

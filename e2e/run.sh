@@ -19,6 +19,9 @@
 #   e2e/run.sh --stage1   control plane only (no node): the charts against the real API
 #                         server (e2e/stage1, pytest).
 #   e2e/run.sh --down     tear down what a --keep run left.
+#   e2e/run.sh --bench    build/reuse, cluster up, then the benchmark of the deployed
+#                         cluster (e2e/bench/cluster.py: chart vs bare broker, prints a
+#                         table) instead of the suites; tears down (make bench-cluster).
 #
 # At the end it prints a summary: each step's time and outcome, and every figure the
 # checks measured against its bound (<logs>/figures.jsonl). On any failure the state of
@@ -60,7 +63,8 @@ case "${1:-}" in
   --keep) MODE=keep ;;
   --stage1) MODE=stage1 ;;
   --down) MODE=down ;;
-  *) echo "usage: e2e/run.sh [--keep|--stage1|--down]" >&2; exit 2 ;;
+  --bench) MODE=bench ;;
+  *) echo "usage: e2e/run.sh [--keep|--stage1|--down|--bench]" >&2; exit 2 ;;
 esac
 
 # Versions, run dir, the one-cluster-per-machine lock (held until this script exits),
@@ -275,7 +279,28 @@ build_all() {
 }
 must "$LIMIT_BUILD" "build etcd, kubernetes, CoreDNS, kube-router (cached by version)" build_all
 must "$LIMIT_BUILD" "containerd + local images (cached)" e2e/runtime/start-containerd.sh --with-images
+# --bench reports the newest e2e run's operational figures: copies of them (named by their
+# time, so a later stage-1 or bench run does not hide them), taken before up.sh rotates logs.
+BENCH_FIGURES="$E2E_RUN_DIR/bench-e2e-figures"
+if [[ "$MODE" == bench ]]; then
+  mkdir -p "$BENCH_FIGURES"
+  for f in "$LOGS/figures.jsonl" "$E2E_RUN_DIR/logs.prev/figures.jsonl"; do
+    if [[ -f "$f" ]]; then cp -p "$f" "$BENCH_FIGURES/figures-$(stat -c %Y "$f").jsonl"; fi
+  done
+fi
 must "$LIMIT_UP" "cluster up (control plane, node; NetworkPolicy: $E2E_NETPOL)" cluster_up
+
+if [[ "$MODE" == bench ]]; then
+  bench() {
+    local saved=() f
+    for f in "$BENCH_FIGURES"/figures-*.jsonl; do
+      if [[ -f "$f" ]]; then saved+=(--e2e-figures "$f"); fi
+    done
+    PYTHONPATH="$ROOT/e2e" "$PY" -m bench.cluster "${saved[@]}" | tee "$LOGS/bench-cluster.txt"
+  }
+  step "$LIMIT_SUITE" "benchmark of the deployed cluster (e2e/bench)" bench
+  exit 0
+fi
 
 if [[ "${E2E_SKIP_PATHS:-0}" != 1 ]]; then
   step "$LIMIT_SUITE" "dev path: install, upgrade rolls both, helm test, uninstall" \
