@@ -128,6 +128,19 @@ def test_kafka_jmx_agent_is_copied_by_an_init_container_and_loaded_by_the_broker
     assert "KAFKA_OPTS" not in env(container)
 
 
+@pytest.mark.parametrize("chart", CHART_NAMES)
+def test_kubectl_exec_defaults_to_the_main_container_without_a_word(chart):
+    """With the jmx-agent init container, `kubectl exec kafka-0 -- kafka-topics.sh ...`
+    printed 'Defaulted container "kafka" out of: kafka, jmx-agent (init)' to stderr (the
+    e2e run of the seed article's commands caught it); the pod names its default."""
+    for values in ({}, ON[chart]):
+        objs = render(chart, values)
+        sts = one(objs, "StatefulSet")
+        annotations = sts["spec"]["template"]["metadata"]["annotations"]
+        assert annotations["kubectl.kubernetes.io/default-container"] == chart
+        assert main_container(objs)["name"] == chart
+
+
 def test_kafka_jmx_agent_path_in_the_image_needs_no_init_container():
     objs = render("kafka", ON["kafka"],
                   {"metrics": {"jmx": {"agentPath": "/opt/agents/jmx.jar", "containerPort": 9404}}})
