@@ -69,7 +69,7 @@ e2e-down:
 
 # The benchmark of the deployed cluster: the chart (1 and 3 brokers) against a bare broker
 # from the same jars, on the e2e cluster; prints a table, asserts nothing, tears down after.
-# BENCH_RECORDS (default 200000 x 1 KiB) and BENCH_ROUNDS (2) size it.
+# BENCH_RECORDS (default 200000 x 1 KiB) and BENCH_ROUNDS (3) size it.
 bench-cluster: setup
 	BENCH_RECORDS=$(BENCH_RECORDS) BENCH_ROUNDS=$(BENCH_ROUNDS) bash e2e/run.sh --bench
 

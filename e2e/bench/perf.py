@@ -7,13 +7,14 @@ runs the brokers and the tools and hands their output to these functions.
 
 from __future__ import annotations
 
-import json
 import re
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from stack_e2e import figures
 
 # The final summary line of org.apache.kafka.tools.ProducerPerformance (Kafka 3.9):
 # "200000 records sent, 48309.2 records/sec (47.18 MB/sec), 512.38 ms avg latency,
@@ -190,16 +191,6 @@ class Operational:
     lines: list[str]
 
 
-def _load(path: Path) -> list[dict[str, Any]]:
-    entries = []
-    for line in path.read_text().splitlines():
-        try:
-            entries.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue
-    return entries
-
-
 def operational(entries: Sequence[dict[str, Any]]) -> list[str]:
     """roll, writes-resumed, and broker deleted -> ISR full ("returned" + "isr-rejoined" of
     the check that has both), as lines; an empty list when the run has none of them."""
@@ -237,7 +228,7 @@ def newest_operational(candidates: Iterable[Path]) -> Operational | None:
     for path in candidates:
         if not path.is_file():
             continue
-        lines = operational(_load(path))
+        lines = operational(figures.load(path))
         if lines:
             found.append((path.stat().st_mtime, path, lines))
     if not found:

@@ -38,10 +38,14 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from kafka import KafkaAdminClient
+from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
 from stack_e2e import kafka_wire, zk_wire
 from stack_e2e.kube import Helm, Kube
 from stack_e2e.security import KafkaSecurity, from_env
 from stack_e2e.settings import CHART
+from stack_e2e.waits import within
 
 DOMAIN = "svc.cluster.local"
 SYSTEM_GETADDRINFO = socket.getaddrinfo  # the host's own resolution, before the patch below
@@ -143,6 +147,25 @@ class Cluster:
     def kafka_bootstrap(self, replicas: int | None = None) -> list[str]:
         count = self.brokers() if replicas is None else replicas
         return [f"{self.broker_host(i)}:{self.security.port}" for i in range(count)]
+
+    def create_topic(self, name: str, partitions: int, rf: int,
+                     configs: dict[str, str] | None = None, bound: float = 60) -> None:
+        """Create a topic through the client listener, retried within ``bound`` s (an
+        attempt that timed out on our side may have got through: that counts as done)."""
+
+        def create() -> bool:
+            admin = KafkaAdminClient(bootstrap_servers=self.kafka_bootstrap(),
+                                     request_timeout_ms=30000, **self.kafka_config())
+            try:
+                admin.create_topics([NewTopic(name, partitions, rf,
+                                              topic_configs=configs or {})])
+            except TopicAlreadyExistsError:
+                pass
+            finally:
+                admin.close()
+            return True
+
+        within(bound, f"create topic {name}", create, interval=2)
 
     def metadata(self, topics: list[str] | None = None,
                  skip: Collection[int] = ()) -> kafka_wire.Metadata:

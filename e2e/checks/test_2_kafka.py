@@ -18,9 +18,7 @@ import uuid
 from collections.abc import Collection
 from typing import Any
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import NewTopic
-from kafka.errors import TopicAlreadyExistsError
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from stack_e2e import kafka_wire, zk_wire
 from stack_e2e.figures import Figures
 from stack_e2e.kube import pod_ready
@@ -38,24 +36,12 @@ BOUND_RETURN = 300        # s after the deletion: the broker is replaced and Rea
 BOUND_ISR = 180           # s after it is Ready: it is in the ISR of every partition again
 BOUND_SAMPLE_GAP = 15     # s: longest stretch of a roll without any broker's metadata
 BOUND_REGISTER = 120      # s after helm upgrade returned: the new broker is registered
+BOUND_ROLL = 900          # s: helm upgrade --wait rolled every broker (Cluster.upgrade's 15m)
 
 
 def create_topic(cluster: Cluster, name: str, rf: int = 3) -> kafka_wire.Metadata:
     """Create ``name`` (RF ``rf``, min ISR 2); wait until every partition is fully in sync."""
-
-    def create() -> bool:
-        admin = KafkaAdminClient(bootstrap_servers=cluster.kafka_bootstrap(),
-                                 request_timeout_ms=30000, **cluster.kafka_config())
-        try:
-            admin.create_topics([NewTopic(name, PARTITIONS, rf,
-                                          topic_configs={"min.insync.replicas": "2"})])
-        except TopicAlreadyExistsError:
-            pass  # an earlier attempt that timed out on our side got through
-        finally:
-            admin.close()
-        return True
-
-    within(BOUND_TOPIC, f"create topic {name}", create, interval=2)
+    cluster.create_topic(name, PARTITIONS, rf, {"min.insync.replicas": "2"}, BOUND_TOPIC)
     return within(BOUND_TOPIC, f"{name}: a leader and {rf} in-sync replicas per partition",
                   lambda: fully_in_sync(cluster, name, rf), interval=0.5).value
 
@@ -322,10 +308,11 @@ def test_rolling_upgrade_keeps_every_partition_online(cluster: Cluster,
         return max(b - a for a, b in zip([start, *during], [*during, end], strict=True))
 
     stretches = lag_done + [last - first for first, last in lag.values()]
-    figures.record("roll", f"helm upgrade rolled all {brokers} brokers in {took:.0f} s "
-                   f"(revision {rolled.value['status']['updateRevision']}); ZooKeeper's "
-                   f"partition states read {len(truth)} times: {len(offline)} leaderless; "
-                   f"{len(answers)} broker metadata answers", seconds=took)
+    figures.bounded("roll", took, BOUND_ROLL,
+                    f"helm upgrade rolled all {brokers} brokers in {took:.0f} s "
+                    f"(revision {rolled.value['status']['updateRevision']}); ZooKeeper's "
+                    f"partition states read {len(truth)} times: {len(offline)} leaderless; "
+                    f"{len(answers)} broker metadata answers")
     figures.bounded("roll-cache-lag", max(stretches, default=0.0), BOUND_SAMPLE_GAP,
                     f"{len(stretches)} time(s) a broker's metadata cache answered a partition "
                     "leaderless while ZooKeeper had a leader; the longest lasted "

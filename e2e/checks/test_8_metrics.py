@@ -35,9 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import NewTopic
-from kafka.errors import TopicAlreadyExistsError
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from stack_e2e import monitoring
 from stack_e2e.figures import Figures
 from stack_e2e.kube import CommandFailed
@@ -100,18 +98,7 @@ def traffic(cluster: Cluster) -> str:
     topic = f"e2e-metrics-{uuid.uuid4().hex[:8]}"
     config = cluster.kafka_config()
 
-    def create() -> bool:
-        admin = KafkaAdminClient(bootstrap_servers=cluster.kafka_bootstrap(),
-                                 request_timeout_ms=30000, **config)
-        try:
-            admin.create_topics([NewTopic(topic, 3, 3)])
-        except TopicAlreadyExistsError:
-            pass  # an earlier attempt that timed out on our side got through
-        finally:
-            admin.close()
-        return True
-
-    within(BOUND_TRAFFIC, f"create topic {topic}", create, interval=2)
+    cluster.create_topic(topic, 3, 3, bound=BOUND_TRAFFIC)
     producer = KafkaProducer(bootstrap_servers=cluster.kafka_bootstrap(), acks="all",
                              **config)
     try:
