@@ -80,3 +80,67 @@ def test_host_tools_asks_for_nothing_when_all_is_there(tmp_path: Path) -> None:
     result = _host_tools(tmp_path, present=["ipset", "kcat"], netpol="kube-router")
     assert result.returncode == 0, result.stdout + result.stderr
     assert not (tmp_path / "apt.log").exists()
+
+
+def _lib(script: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    exports = " ".join(f"{k}={v}" for k, v in env.items())
+    full = (f"set -euo pipefail\nexport E2E_LOCK_HELD=1 E2E_RUN_DIR={tmp_path}/run {exports}\n"
+            f"source {LIB}\n{script}")
+    return subprocess.run(["bash", "-c", full], capture_output=True, text=True, timeout=60)
+
+
+def test_nodes_are_named_addressed_and_zoned_one_by_one(tmp_path: Path) -> None:
+    result = _lib('for i in 1 2 3; do echo "e2e-n$i $(node_ip $i) $(node_subnet $i) '
+                  '$(node_zone $i)"; done; node_names | tr "\\n" " "; echo; echo "$E2E_DNS_IP"',
+                  tmp_path, E2E_NODES="3", E2E_NETPOL="none")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "e2e-n1 10.213.0.11 10.244.1.0/24 a",
+        "e2e-n2 10.213.0.12 10.244.2.0/24 b",
+        "e2e-n3 10.213.0.13 10.244.3.0/24 c",
+        "e2e-n1 e2e-n2 e2e-n3 ",
+        "10.213.0.1",  # CoreDNS on the nodes' bridge, not on the single node's address
+    ]
+
+
+def test_single_node_keeps_its_address_for_dns(tmp_path: Path) -> None:
+    result = _lib('echo "$E2E_NODES $E2E_DNS_IP $E2E_NETPOL"', tmp_path)
+    assert result.stdout.strip() == "1 10.213.0.10 kube-router", result.stderr
+
+
+def test_a_bad_node_count_or_kube_router_on_many_nodes_is_refused(tmp_path: Path) -> None:
+    bad = _lib("true", tmp_path, E2E_NODES="0")
+    assert bad.returncode == 2 and "E2E_NODES must be a number of nodes" in bad.stderr
+    many = _lib("true", tmp_path, E2E_NODES="3", E2E_NETPOL="kube-router")
+    assert many.returncode == 2 and "not supported with E2E_NODES=3" in many.stderr
+    # not asked for: a multi-node cluster runs without an enforcer
+    default = _lib('echo "$E2E_NETPOL"', tmp_path, E2E_NODES="3")
+    assert default.stdout.strip() == "none", default.stderr
+
+
+LEFTOVERS = LIB.parent / "leftovers.sh"
+
+
+def test_leftovers_finds_a_node_namespace_and_passes_once_it_is_gone(tmp_path: Path) -> None:
+    import os
+
+    import pytest
+
+    if os.geteuid() != 0 or not shutil.which("ip"):
+        pytest.skip("needs root and iproute2 (network namespaces)")
+    env = {**os.environ, "E2E_LOCK_HELD": "1", "E2E_RUN_DIR": str(tmp_path / "run")}
+    clean = subprocess.run(["bash", str(LEFTOVERS)], capture_output=True, text=True, env=env,
+                           timeout=60)
+    if clean.returncode != 0:
+        pytest.skip(f"an e2e cluster (or its leftovers) is on this machine: {clean.stderr}")
+    ns = "e2e-n9"
+    subprocess.run(["ip", "netns", "add", ns], check=True)
+    try:
+        found = subprocess.run(["bash", str(LEFTOVERS)], capture_output=True, text=True,
+                               env=env, timeout=60)
+    finally:
+        subprocess.run(["ip", "netns", "del", ns], check=True)
+    assert found.returncode == 1 and f"network namespace {ns}" in found.stderr, found.stderr
+    again = subprocess.run(["bash", str(LEFTOVERS)], capture_output=True, text=True, env=env,
+                           timeout=60)
+    assert again.returncode == 0, again.stderr

@@ -47,6 +47,12 @@ for n in "${order[@]}"; do
   rm -f "$f"
 done
 
+if [[ -f "$E2E_RUN_DIR/nodes-cleanup.sh" ]]; then
+  # written by nodes.sh: a multi-node cluster's nodes (pods, processes, namespaces, cgroups)
+  bash "$E2E_RUN_DIR/nodes-cleanup.sh" || true
+  rm -f "$E2E_RUN_DIR/nodes-cleanup.sh"
+fi
+
 if [[ -f "$E2E_RUN_DIR/node-cleanup.sh" ]]; then
   # written by node.sh: mounts, iptables chains, CNI state of the node components
   bash "$E2E_RUN_DIR/node-cleanup.sh" || true
@@ -65,7 +71,7 @@ fi
 
 if [[ -d "$E2E_RUN_DIR" ]]; then
   rm -rf "$E2E_RUN_DIR/etcd" "$E2E_RUN_DIR/pki" "$E2E_RUN_DIR"/*.kubeconfig \
-    "$E2E_RUN_DIR/kubeconfig" "$E2E_RUN_DIR"/*-certs "$E2E_RUN_DIR/coredns" "$E2E_RUN_DIR/kube-proxy" "$E2E_RUN_DIR/hostpath" \
+    "$E2E_RUN_DIR/kubeconfig" "$E2E_RUN_DIR"/*-certs "$E2E_RUN_DIR/coredns" "$E2E_RUN_DIR"/kube-proxy* "$E2E_RUN_DIR/hostpath" \
     "$E2E_RUN_DIR/version.json"
   if [[ "${E2E_PURGE:-0}" == 1 ]]; then
     rm -rf "$E2E_RUN_DIR"

@@ -32,14 +32,41 @@ E2E_NODE_NAME="${E2E_NODE_NAME:-e2e-node}"
 E2E_NODE_IF="${E2E_NODE_IF:-e2e-node0}"
 E2E_NODE_IP="${E2E_NODE_IP:-10.213.0.10}"
 
+# Multi-node mode (E2E_NODES > 1; e2e/cluster/README.md "Multi-node"): each node e2e-n<i>
+# is its own network namespace (e2e-n<i>) with its own containerd, kubelet and kube-proxy,
+# joined to the VM by a veth on the bridge $E2E_NODES_IF. The control plane stays on
+# loopback; e2e/cluster/apiproxy.py serves it on each node's own 127.0.0.1. Node IPs are
+# 10.213.0.1<i>, pod subnets 10.244.<i>.0/24, zones a, b, c, ... CoreDNS listens on the
+# bridge's address $E2E_NODES_IP. One node (the default) is the single-node cluster above.
+E2E_NODES="${E2E_NODES:-1}"
+[[ "$E2E_NODES" =~ ^[1-9]$ ]] || { echo "E2E_NODES must be a number of nodes from 1 to 9, not '$E2E_NODES'" >&2; exit 2; }
+E2E_NODES_IF="${E2E_NODES_IF:-e2e-nodes0}"
+E2E_NODES_IP="${E2E_NODES_IP:-10.213.0.1}"
+# node_names: e2e-n1 ... e2e-n<N>; node_ip/node_subnet/node_zone I: the i-th node's.
+node_names() { local i; for ((i = 1; i <= E2E_NODES; i++)); do echo "e2e-n$i"; done; }
+node_ip() { echo "10.213.0.1$1"; }
+node_subnet() { echo "10.244.$1.0/24"; }
+node_zone() { local z=abcdefghi; echo "${z:$(( $1 - 1 )):1}"; }
+# The address pods and the host use for cluster DNS.
+if (( E2E_NODES > 1 )); then E2E_DNS_IP="$E2E_NODES_IP"; else E2E_DNS_IP="$E2E_NODE_IP"; fi
+
 # The NetworkPolicy enforcer beside the bridge CNI and kube-proxy: kube-router's policy
 # controller alone (iptables + ipset; e2e/cluster/README.md), or none (policies are then
 # stored but not enforced, as on a cluster without a policy-aware network plugin).
+E2E_NETPOL_SET="${E2E_NETPOL:-}"
 E2E_NETPOL="${E2E_NETPOL:-kube-router}"
 case "$E2E_NETPOL" in
   kube-router|none) ;;
   *) echo "E2E_NETPOL must be kube-router or none, not '$E2E_NETPOL'" >&2; exit 2 ;;
 esac
+if (( E2E_NODES > 1 )) && [[ "$E2E_NETPOL" == kube-router ]]; then
+  # kube-router's policy controller is set up for the single node only (its chains and
+  # ipsets would have to run in every node's namespace): policies are stored, not enforced.
+  if [[ -n "${E2E_NETPOL_SET:-}" ]]; then
+    echo "E2E_NETPOL=kube-router is not supported with E2E_NODES=$E2E_NODES (use E2E_NETPOL=none)" >&2; exit 2
+  fi
+  E2E_NETPOL=none
+fi
 KUBE_ROUTER_BIN="${KUBE_ROUTER_BIN:-$E2E_CACHE/kube-router-$KUBE_ROUTER_VERSION/kube-router}"
 
 # Components started by up.sh, in order. The node part (kubelet, kube-proxy, coredns,
@@ -49,7 +76,7 @@ E2E_CONTROL_PLANE="etcd kube-apiserver kube-controller-manager kube-scheduler"
 E2E_NODE_PART="coredns kubelet kube-proxy"
 if [[ "$E2E_NETPOL" == kube-router ]]; then E2E_NODE_PART+=" kube-router"; fi
 E2E_COMPONENTS="${E2E_COMPONENTS:-$E2E_CONTROL_PLANE $E2E_NODE_PART}"
-export E2E_NETPOL
+export E2E_NETPOL E2E_NODES
 
 PKI="$E2E_RUN_DIR/pki"
 LOGS="$E2E_RUN_DIR/logs"
@@ -96,7 +123,11 @@ start_proc() {
   local exe="$1"
   mkdir -p "$LOGS" "$PIDS"
   log "starting $name"
-  setsid "$@" >>"$LOGS/$name.log" 2>&1 < /dev/null 9>&- &  # 9: the e2e lock stays with the driver
+  # IN_NODE=<node>: the process runs in that node's cgroup and network namespace
+  # (in-node.sh execs it in place: the recorded pid and executable stay right)
+  local prefix=()
+  if [[ -n "${IN_NODE:-}" ]]; then prefix=("$E2E_REPO_ROOT/e2e/cluster/in-node.sh" "$IN_NODE"); fi
+  setsid "${prefix[@]}" "$@" >>"$LOGS/$name.log" 2>&1 < /dev/null 9>&- &  # 9: the e2e lock stays with the driver
   local pid=$! real
   real="$(readlink -f "$exe")"
   printf '%s %s\n' "$pid" "$real" > "$PIDS/$name.pid"

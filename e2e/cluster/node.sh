@@ -16,6 +16,12 @@ CONTAINERD_SOCK="${CONTAINERD_SOCK:-/tmp/stack-e2e/containerd/containerd.sock}"
 POD_SUBNET="${POD_SUBNET:-10.244.0.0/24}"
 COREDNS_BIN="${COREDNS_BIN:-$E2E_CACHE/coredns-$COREDNS_VERSION/coredns}"
 KUBELET_DIR="$E2E_RUN_DIR/kubelet"
+# The node that start_kubelet and start_kube_proxy start. These defaults are the single
+# node; e2e/cluster/nodes.sh sets them for each node of a multi-node cluster (and IN_NODE,
+# so that lib.sh's start_proc runs the process inside that node).
+NODE="$E2E_NODE_NAME" NODE_IP="$E2E_NODE_IP" NODE_TAG="" NODE_EXEC=()
+NODE_CERT=kubelet-serving NODE_KUBECONFIG="$E2E_RUN_DIR/kubelet.kubeconfig"
+NODE_CGROUP_ROOT="" NODE_LABELS="" CLUSTER_CIDR="$POD_SUBNET"
 
 build_coredns() {
   [[ -x "$COREDNS_BIN" ]] && return 0
@@ -55,7 +61,7 @@ start_kubelet() {
   cat > "$KUBELET_DIR/config.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
-address: $E2E_NODE_IP
+address: $NODE_IP
 port: 10250
 readOnlyPort: 0
 healthzBindAddress: 127.0.0.1
@@ -65,13 +71,13 @@ authentication:
   webhook: {enabled: true}
   x509: {clientCAFile: $PKI/ca.crt}
 authorization: {mode: Webhook}
-tlsCertFile: $PKI/kubelet-serving.crt
-tlsPrivateKeyFile: $PKI/kubelet-serving.key
+tlsCertFile: $PKI/$NODE_CERT.crt
+tlsPrivateKeyFile: $PKI/$NODE_CERT.key
 containerRuntimeEndpoint: unix://$CONTAINERD_SOCK
 cgroupDriver: cgroupfs
 failCgroupV1: false
 failSwapOn: false
-clusterDNS: [$E2E_NODE_IP]
+clusterDNS: [$E2E_DNS_IP]
 clusterDomain: $E2E_CLUSTER_DOMAIN
 resolvConf: $KUBELET_DIR/resolv.conf
 # images exist only locally (no registry): never garbage-collect them
@@ -83,42 +89,49 @@ maxPods: 60
 rotateCertificates: false
 serverTLSBootstrap: false
 EOF
-  start_proc kubelet "$K8S_BIN/kubelet" \
+  if [[ -n "$NODE_CGROUP_ROOT" ]]; then
+    # pods under this node's own cgroup: kubelets that shared one would remove each
+    # other's pod cgroups as orphans
+    echo "cgroupRoot: $NODE_CGROUP_ROOT" >> "$KUBELET_DIR/config.yaml"
+  fi
+  start_proc "kubelet$NODE_TAG" "$K8S_BIN/kubelet" \
     --config "$KUBELET_DIR/config.yaml" \
-    --kubeconfig "$E2E_RUN_DIR/kubelet.kubeconfig" \
+    --kubeconfig "$NODE_KUBECONFIG" \
     --root-dir "$KUBELET_DIR/root" \
-    --hostname-override "$E2E_NODE_NAME" --node-ip "$E2E_NODE_IP" \
+    --hostname-override "$NODE" --node-ip "$NODE_IP" \
+    ${NODE_LABELS:+--node-labels "$NODE_LABELS"} \
     --v 1
-  wait_for "kubelet /healthz" 120 curl -sf http://127.0.0.1:10248/healthz
-  wait_for "node $E2E_NODE_NAME Ready" 180 \
-    "$KUBECTL" --kubeconfig "$KUBECONFIG_ADMIN" wait --for=condition=Ready "node/$E2E_NODE_NAME" --timeout=5s
+  wait_for "kubelet$NODE_TAG /healthz" 120 "${NODE_EXEC[@]}" curl -sf http://127.0.0.1:10248/healthz
+  wait_for "node $NODE Ready" 180 \
+    "$KUBECTL" --kubeconfig "$KUBECONFIG_ADMIN" wait --for=condition=Ready "node/$NODE" --timeout=5s
 }
 
 start_kube_proxy() {
   if [[ "$(cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null)" != 1 ]]; then
     log "WARNING: bridge-nf-call-iptables is not 1: Service VIPs between pods on the bridge need E2E_MASQUERADE_ALL=true"
   fi
-  mkdir -p "$E2E_RUN_DIR/kube-proxy"
-  cat > "$E2E_RUN_DIR/kube-proxy/config.yaml" <<EOF
+  local dir="$E2E_RUN_DIR/kube-proxy$NODE_TAG"
+  mkdir -p "$dir"
+  cat > "$dir/config.yaml" <<EOF
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 clientConnection: {kubeconfig: $E2E_RUN_DIR/kube-proxy.kubeconfig}
 mode: iptables
-clusterCIDR: $POD_SUBNET
-hostnameOverride: $E2E_NODE_NAME
-bindAddress: $E2E_NODE_IP
+clusterCIDR: $CLUSTER_CIDR
+hostnameOverride: $NODE
+bindAddress: $NODE_IP
 healthzBindAddress: 127.0.0.1:10256
 metricsBindAddress: 127.0.0.1:10249
-nodePortAddresses: ["$E2E_NODE_IP/32"]
+nodePortAddresses: ["$NODE_IP/32"]
 # leave the VM's conntrack sysctls alone
 conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
 # bridged pod->Service traffic is seen by iptables: /proc/sys/net/bridge/bridge-nf-call-iptables
 # is 1 here (check_bridge_nf below); set E2E_MASQUERADE_ALL=true where it is not
 iptables: {masqueradeAll: ${E2E_MASQUERADE_ALL:-false}, localhostNodePorts: false}
 EOF
-  start_proc kube-proxy "$K8S_BIN/kube-proxy" --config "$E2E_RUN_DIR/kube-proxy/config.yaml" --v 1
+  start_proc "kube-proxy$NODE_TAG" "$K8S_BIN/kube-proxy" --config "$dir/config.yaml" --v 1
   # /healthz stays 503 until the node exists; /livez only says the proxier syncs
-  wait_for "kube-proxy /livez" 60 curl -sf http://127.0.0.1:10256/livez
+  wait_for "kube-proxy$NODE_TAG /livez" 60 "${NODE_EXEC[@]}" curl -sf http://127.0.0.1:10256/livez
 }
 
 # kube-router (KUBE_ROUTER_VERSION, e2e/versions.sh), only its NetworkPolicy controller
@@ -151,7 +164,7 @@ start_coredns() {
   cat > "$E2E_RUN_DIR/coredns/Corefile" <<EOF
 # Cluster DNS of the e2e cluster: answers $d and reverse lookups from the API only.
 $d:53 in-addr.arpa:53 ip6.arpa:53 {
-    bind $E2E_NODE_IP
+    bind $E2E_DNS_IP
     errors
     health 127.0.0.1:18080
     ready 127.0.0.1:18181
@@ -165,7 +178,7 @@ $d:53 in-addr.arpa:53 ip6.arpa:53 {
 }
 # Everything else: refused here, never forwarded (the VM has no outside network).
 .:53 {
-    bind $E2E_NODE_IP
+    bind $E2E_DNS_IP
     template ANY ANY {
         rcode REFUSED
     }

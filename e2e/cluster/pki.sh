@@ -55,7 +55,8 @@ EOF
 gen_pki() {
   mkdir -p "$PKI"
   chmod 700 "$PKI"
-  if [[ -f "$PKI/.done" ]]; then
+  # made for this many nodes (a PKI of another node count lacks or has extra node certs)
+  if [[ -f "$PKI/.done" && "$(cat "$PKI/.done")" == "$E2E_NODES" ]]; then
     log "reusing PKI in $PKI"
     return
   fi
@@ -63,7 +64,7 @@ gen_pki() {
   openssl req -x509 -new -newkey rsa:2048 -nodes -keyout "$PKI/ca.key" -days 30 -sha256 \
     -subj "/CN=stack-e2e-ca" -out "$PKI/ca.crt" 2>/dev/null
   _server_cert apiserver kube-apiserver \
-    "IP:127.0.0.1,IP:$E2E_SERVICE_IP,IP:$E2E_NODE_IP,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.$E2E_CLUSTER_DOMAIN"
+    "IP:127.0.0.1,IP:$E2E_SERVICE_IP,IP:$E2E_NODE_IP,IP:$E2E_NODES_IP,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.$E2E_CLUSTER_DOMAIN"
   _server_cert kubelet-serving "$E2E_NODE_NAME" "IP:$E2E_NODE_IP,IP:127.0.0.1,DNS:$E2E_NODE_NAME"
   _client_cert admin kubernetes-admin system:masters
   _client_cert apiserver-kubelet-client kube-apiserver-kubelet-client system:masters
@@ -71,6 +72,13 @@ gen_pki() {
   _client_cert kube-scheduler system:kube-scheduler
   _client_cert kube-proxy system:kube-proxy
   _client_cert kubelet "system:node:$E2E_NODE_NAME" system:nodes
+  # multi-node: each node's kubelet has its own serving and client certificate
+  local i node
+  for ((i = 1; i <= E2E_NODES && E2E_NODES > 1; i++)); do
+    node="e2e-n$i"
+    _server_cert "kubelet-serving-$node" "$node" "IP:$(node_ip "$i"),IP:127.0.0.1,DNS:$node"
+    _client_cert "kubelet-$node" "system:node:$node" system:nodes
+  done
   # the NetworkPolicy enforcer: read-only on what it watches (manifests/kube-router-rbac.yaml)
   _client_cert kube-router kube-router
   # service-account token signing key pair
@@ -81,6 +89,9 @@ gen_pki() {
   for c in admin kube-controller-manager kube-scheduler kube-proxy kubelet kube-router; do
     write_kubeconfig "$E2E_RUN_DIR/$c.kubeconfig" "$c"
   done
+  for ((i = 1; i <= E2E_NODES && E2E_NODES > 1; i++)); do
+    write_kubeconfig "$E2E_RUN_DIR/kubelet-e2e-n$i.kubeconfig" "kubelet-e2e-n$i"
+  done
   cp "$E2E_RUN_DIR/admin.kubeconfig" "$KUBECONFIG_ADMIN"
-  touch "$PKI/.done"
+  echo "$E2E_NODES" > "$PKI/.done"
 }

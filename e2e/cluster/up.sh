@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Bring up a single-node Kubernetes built from upstream sources, on this VM only.
+# Bring up a Kubernetes built from upstream sources, on this VM only: one node, or
+# E2E_NODES=3 nodes each in its own network namespace (nodes.sh).
 #
 #   e2e/runtime/start-containerd.sh --with-images   # the node's runtime + local images
 #   e2e/cluster/up.sh                 # etcd, apiserver, controller-manager, scheduler,
 #                                     # CoreDNS, kubelet, kube-proxy (node e2e-node),
 #                                     # kube-router's NetworkPolicy controller
 #   E2E_NETPOL=none e2e/cluster/up.sh # the same without a NetworkPolicy enforcer
+#   E2E_NODES=3 e2e/cluster/up.sh     # three nodes e2e-n1..3 in zones a, b, c (no
+#                                     # host containerd needed: each node runs its own)
 #   e2e/cluster/up.sh --control-plane # only etcd + apiserver + controller-manager + scheduler
 #   E2E_COMPONENTS="etcd kube-apiserver" e2e/cluster/up.sh    # Stage 1 minimum
 #   export KUBECONFIG=/tmp/stack-e2e/run/kubeconfig
@@ -59,6 +62,10 @@ declare -A PORTS=(
   [kube-controller-manager]=10257 [kube-scheduler]=10259 [coredns]="18080 18181"
   [kubelet]="10250 10248" [kube-proxy]="10256 10249"
 )
+if (( E2E_NODES > 1 )); then
+  # the node components listen in their nodes' own network namespaces
+  PORTS[kubelet]="" PORTS[kube-proxy]=""
+fi
 busy=()
 for c in "${!PORTS[@]}"; do
   has "$c" || continue
@@ -96,14 +103,16 @@ if compgen -G "$LOGS/*.log" >/dev/null; then
   old="$E2E_RUN_DIR/logs.prev"; rm -rf "$old"; mv "$LOGS" "$old"; mkdir -p "$LOGS"
 fi
 
-# --- node IP --------------------------------------------------------------------------
-if ! ip link show "$E2E_NODE_IF" >/dev/null 2>&1; then
+# --- node IP (single node; a multi-node cluster's bridge is made by nodes.sh) ------------
+if (( E2E_NODES == 1 )) && ! ip link show "$E2E_NODE_IF" >/dev/null 2>&1; then
   log "creating bridge $E2E_NODE_IF with node IP $E2E_NODE_IP/32 (local to this VM)"
   ip link add "$E2E_NODE_IF" type bridge
   touch "$E2E_RUN_DIR/netif.created"
 fi
-ip addr replace "$E2E_NODE_IP/32" dev "$E2E_NODE_IF"
-ip link set "$E2E_NODE_IF" up
+if (( E2E_NODES == 1 )); then
+  ip addr replace "$E2E_NODE_IP/32" dev "$E2E_NODE_IF"
+  ip link set "$E2E_NODE_IF" up
+fi
 
 gen_pki
 
@@ -129,7 +138,7 @@ if has kube-apiserver; then
   start_proc kube-apiserver "$K8S_BIN/kube-apiserver" \
     --etcd-servers "http://127.0.0.1:$E2E_ETCD_CLIENT_PORT" \
     --bind-address 127.0.0.1 --secure-port "$E2E_APISERVER_PORT" \
-    --advertise-address "$E2E_NODE_IP" \
+    --advertise-address "$E2E_DNS_IP" \
     --service-cluster-ip-range "$E2E_SERVICE_CIDR" \
     --authorization-mode Node,RBAC \
     --enable-admission-plugins NodeRestriction \
@@ -150,7 +159,11 @@ if has kube-apiserver; then
   "${CURL_ADMIN[@]}" "$API/version" > "$E2E_RUN_DIR/version.json"
   log "apiserver version: $(tr -d '\n ' < "$E2E_RUN_DIR/version.json")"
   # Cluster-level objects this environment provides (default StorageClass, ...).
-  "$KUBECTL" --kubeconfig "$KUBECONFIG_ADMIN" apply -f "$HERE/manifests/" >>"$LOGS/bootstrap.log" 2>&1
+  # A multi-node cluster's default StorageClass is its nodes' local volumes (nodes.sh).
+  for f in "$HERE"/manifests/*.yaml; do
+    if (( E2E_NODES > 1 )) && [[ "$f" == */storageclass.yaml ]]; then continue; fi
+    "$KUBECTL" --kubeconfig "$KUBECONFIG_ADMIN" apply -f "$f" >>"$LOGS/bootstrap.log" 2>&1
+  done
 fi
 
 # --- kube-controller-manager ----------------------------------------------------------
@@ -208,7 +221,13 @@ fi
 if has kubelet || has kube-proxy || has coredns || has kube-router; then
   # shellcheck source=node.sh
   source "$HERE/node.sh"
-  start_node_components
+  if (( E2E_NODES > 1 )); then
+    # shellcheck source=nodes.sh
+    source "$HERE/nodes.sh"
+    start_nodes
+  else
+    start_node_components
+  fi
 fi
 
 log "cluster up: export KUBECONFIG=$KUBECONFIG_ADMIN"

@@ -3,7 +3,7 @@
 # $STACK_E2E_STATE (default /tmp/stack-e2e), so it never clashes with a system containerd.
 # Idempotent: installs missing Debian packages, re-renders the config, and does nothing if
 # this containerd is already up.
-#   e2e/runtime/start-containerd.sh [--with-images]   (--with-images: also build/import images)
+#   e2e/runtime/start-containerd.sh [--with-images|--deps-only]   (--with-images: also build/import images)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/env.sh"
@@ -35,6 +35,10 @@ if [ ! -x "$CRICTL_BIN" ] && command -v go >/dev/null; then
   fi
   rm -rf "$tmpbin"
 fi
+
+# --deps-only: the packages and crictl, nothing started (the multi-node cluster runs one
+# containerd per node, inside the node's network namespace, where no mirror is reachable)
+if [ "${1:-}" = "--deps-only" ]; then exit 0; fi
 
 mkdir -p "$CONTAINERD_DIR" "$CONTAINERD_ROOT" "$CONTAINERD_STATE_DIR" "$CNI_CONF_DIR" "$STACK_E2E_STATE/cni/ipam" "$STACK_E2E_STATE/bin"
 [ -x "$CRICTL_BIN" ] && ln -sf "$CRICTL_BIN" "$STACK_E2E_STATE/bin/crictl"
