@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 ENV    ?= prod
+NODES  ?= 1
 STAMP  := $(VENV)/.setup-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 # "yes" when the venv's interpreter still runs and is new enough. Otherwise (an older
 # python made it, or that python is gone) the venv is recreated, not reused and failed on.
@@ -58,11 +59,14 @@ package: setup  ## every chart as an archive + index.yaml in dist/ (URL=https://
 bench: setup
 	$(BIN)/python benchmarks/bench.py
 
-e2e: setup  ## the stack on a real single-node Kubernetes built from source; tears down after
-	bash e2e/run.sh
+# NODES=3: three nodes (each its own network namespace, containerd, kubelet) and prod's
+# topology on them: placement, drains, node loss (e2e/checks/nodes) instead of the
+# single-node paths.
+e2e: setup  ## the stack on a real Kubernetes built from source (NODES=3: multi-node); tears down after
+	E2E_NODES=$(NODES) bash e2e/run.sh
 
 e2e-up: setup  ## the same, but leaves the cluster and the release running
-	bash e2e/run.sh --keep
+	E2E_NODES=$(NODES) bash e2e/run.sh --keep
 
 e2e-down:
 	bash e2e/run.sh --down

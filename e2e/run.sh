@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The one e2e driver: the stack on a real single-node Kubernetes built from upstream
-# sources. Behind make e2e / e2e-up / e2e-down / e2e-stage1.
+# The one e2e driver: the stack on a real Kubernetes built from upstream sources. Behind
+# make e2e / e2e-up / e2e-down / e2e-stage1; with NODES=3 (E2E_NODES=3), the multi-node run
+# below instead of the single-node paths.
 #
 #   e2e/run.sh            build or reuse binaries and images, start containerd and the
 #                         cluster, then
@@ -14,6 +15,11 @@
 #                           prod path     dry-run=server, install without --wait, why its
 #                                         pods stay Pending, uninstall (e2e/helm_paths)
 #                         and tear everything down (on every path out, signals included).
+#   E2E_NODES=3 e2e/run.sh
+#                         three nodes, each in its own network namespace (e2e/cluster/
+#                         nodes.sh), then prod's topology as it is (environments/prod.yaml,
+#                         e2e/values-nodes.yaml sizes only): install, helm test, and the
+#                         multi-node checks (e2e/checks/nodes: placement, drains, node loss).
 #   e2e/run.sh --keep     the same, but leave the cluster and the staging release running
 #                         (make e2e-up); stop later with e2e/run.sh --down.
 #   e2e/run.sh --stage1   control plane only (no node): the charts against the real API
@@ -48,6 +54,8 @@ HELM_TIMEOUT=20m               # helm install/upgrade --wait of the staging rele
 LOCAL_IMAGES=e2e/cluster/values-local-images.yaml
 SIZING=e2e/values-local.yaml   # staging's topology sized for one 2-core node
 SECURE=e2e/values-secure.yaml  # prod's security settings (SASL_SSL, ZooKeeper auth, policies)
+NODES_NAMESPACE=stack-prod     # the multi-node run's prod release
+NODES_SIZING=e2e/values-nodes.yaml  # prod's heaps and requests for three nodes on one VM
 # The brokers' certificate: a Secret the run makes before the install (its own CA, kept in
 # KAFKA_CA_DIR for the rotation check; e2e/stack_e2e/tls.py), given as kafka.tls.existingSecret.
 KAFKA_TLS_SECRET=kafka-e2e-tls
@@ -71,6 +79,9 @@ esac
 # resolve_tools, pid_alive.
 # shellcheck source=cluster/lib.sh
 source "$ROOT/e2e/cluster/lib.sh"
+if (( E2E_NODES > 1 )) && [[ "$MODE" == stage1 || "$MODE" == bench ]]; then
+  echo "e2e/run.sh: --$MODE runs on one node only (E2E_NODES=$E2E_NODES)" >&2; exit 2
+fi
 DIAG="$LOGS/diagnostics"
 FIGURES="$LOGS/figures.jsonl"
 IMAGE_SET="zookeeper.image.tag=$ZK_VERSION,kafka.image.tag=$KAFKA_VERSION"
@@ -155,10 +166,12 @@ keep_diagnostics() {
   PYTHONPATH="$ROOT/e2e" "$PY" -m stack_e2e.diagnostics "$1" || say "collecting diagnostics failed"
 }
 
+# teardown: everything the cluster made goes; a leftover fails the run (leftovers.sh).
 teardown() {
   say "tearing down"
   e2e/cluster/down.sh >/dev/null 2>&1 || true
   e2e/runtime/stop-containerd.sh --purge >/dev/null 2>&1 || true
+  e2e/cluster/leftovers.sh
 }
 
 on_exit() {
@@ -174,7 +187,7 @@ on_exit() {
       say "diagnostics: $DIAG/<namespace>/ (at the moment of each failure: $DIAG/_failures/)"
     fi
   fi
-  if [[ "$MODE" != keep ]]; then teardown; fi
+  if [[ "$MODE" != keep ]]; then teardown || rc=1; fi
   if [[ -n "${HELM_HOME:-}" ]]; then rm -rf "$HELM_HOME"; fi
   summary
   exit "$rc"
@@ -190,7 +203,7 @@ on_signal() {
   exit 130
 }
 
-if [[ "$MODE" == down ]]; then teardown; exit 0; fi
+if [[ "$MODE" == down ]]; then teardown; exit; fi
 trap on_exit EXIT
 trap 'on_signal INT' INT
 trap 'on_signal TERM' TERM
@@ -213,7 +226,7 @@ export KUBECONFIG="$KUBECONFIG_ADMIN" E2E_HELM="$HELM" E2E_KUBECTL="$KUBECTL" E2
   E2E_IMAGE_SET="$IMAGE_SET" E2E_LOCAL_IMAGES="$ROOT/$LOCAL_IMAGES" \
   E2E_NAMESPACE="$NAMESPACE" E2E_RELEASE="$RELEASE" E2E_ZK_NAME="$ZK_NAME" \
   E2E_ZK_HEADLESS="$ZK_HEADLESS" E2E_KAFKA_NAME="$KAFKA_NAME" \
-  E2E_KAFKA_HEADLESS="$KAFKA_HEADLESS" E2E_DNS="$E2E_NODE_IP:53" E2E_NODE_IP E2E_NETPOL \
+  E2E_KAFKA_HEADLESS="$KAFKA_HEADLESS" E2E_DNS="$E2E_DNS_IP:53" E2E_NODE_IP E2E_NETPOL \
   E2E_SECURE_VALUES="$ROOT/$SECURE"
 # How the checks' host-side clients reach the secure staging release (stack_e2e.security;
 # the password and the CA are read from the release's Secrets at test time). The dev and
@@ -278,7 +291,16 @@ build_all() {
   if [[ "$E2E_NETPOL" == kube-router ]]; then e2e/build/build-kube-router.sh; fi
 }
 must "$LIMIT_BUILD" "build etcd, kubernetes, CoreDNS, kube-router (cached by version)" build_all
-must "$LIMIT_BUILD" "containerd + local images (cached)" e2e/runtime/start-containerd.sh --with-images
+if (( E2E_NODES > 1 )); then
+  # each node runs its own containerd (nodes.sh imports the images into it)
+  runtime_deps_and_images() {
+    e2e/runtime/start-containerd.sh --deps-only
+    e2e/images/build.sh --no-import all
+  }
+  must "$LIMIT_BUILD" "runtime packages + local images (cached)" runtime_deps_and_images
+else
+  must "$LIMIT_BUILD" "containerd + local images (cached)" e2e/runtime/start-containerd.sh --with-images
+fi
 # --bench reports the newest e2e run's operational figures: copies of them (named by their
 # time, so a later stage-1 or bench run does not hide them), taken before up.sh rotates logs.
 BENCH_FIGURES="$E2E_RUN_DIR/bench-e2e-figures"
@@ -288,7 +310,7 @@ if [[ "$MODE" == bench ]]; then
     if [[ -f "$f" ]]; then cp -p "$f" "$BENCH_FIGURES/figures-$(stat -c %Y "$f").jsonl"; fi
   done
 fi
-must "$LIMIT_UP" "cluster up (control plane, node; NetworkPolicy: $E2E_NETPOL)" cluster_up
+must "$LIMIT_UP" "cluster up (control plane, $E2E_NODES node(s); NetworkPolicy: $E2E_NETPOL)" cluster_up
 
 if [[ "$MODE" == bench ]]; then
   bench() {
@@ -299,6 +321,42 @@ if [[ "$MODE" == bench ]]; then
     PYTHONPATH="$ROOT/e2e" "$PY" -m bench.cluster "${saved[@]}" | tee "$LOGS/bench-cluster.txt"
   }
   step "$LIMIT_SUITE" "benchmark of the deployed cluster (e2e/bench)" bench
+  exit 0
+fi
+
+# helm_test NAMESPACE ENV: the release's helm tests, their logs kept
+helm_test() {
+  if ! "$HELM" test "$RELEASE" -n "$1" --logs --timeout 10m 2>&1 |
+      tee "$LOGS/helm/$2-helm-test.txt"; then
+    # the failed test pods stay (hook-delete-policy hook-succeeded): keep them now
+    keep_diagnostics "$DIAG/_failures/helm-test-$2"
+    return 1
+  fi
+}
+
+# === multi-node: prod's topology as it is, drains, node loss ===============================
+if (( E2E_NODES > 1 )); then
+  # prod's names (no overrides): what the checks and the Cluster fixture talk to
+  export E2E_NAMESPACE="$NODES_NAMESPACE" E2E_ZK_NAME="$RELEASE-zookeeper" \
+    E2E_ZK_HEADLESS="$RELEASE-zookeeper-headless" E2E_KAFKA_NAME="$RELEASE-kafka" \
+    E2E_KAFKA_HEADLESS="$RELEASE-kafka-headless" E2E_KAFKA_CA_SECRET="$RELEASE-kafka-tls" \
+    E2E_KAFKA_TLS_SECRET="$RELEASE-kafka-tls" E2E_KAFKA_SASL_SECRET="$RELEASE-kafka-users"
+  install_nodes() {
+    PYTHONPATH="$ROOT/e2e" "$PY" -m stack_e2e.namespaces "$NODES_NAMESPACE"
+    "$HELM" install "$RELEASE" charts/stack -n "$NODES_NAMESPACE" --create-namespace \
+      -f charts/stack/environments/prod.yaml -f "$LOCAL_IMAGES" -f "$NODES_SIZING" \
+      --set-string "$IMAGE_SET" --wait=watcher --timeout "$HELM_TIMEOUT" 2>&1 |
+      tee "$LOGS/helm/prod-nodes-install.txt"
+    "$KUBECTL" get pods -n "$NODES_NAMESPACE" -o wide
+  }
+  must "$LIMIT_INSTALL" "helm install prod on $E2E_NODES nodes -> all pods Ready" install_nodes
+  step "$LIMIT_TEST" "helm test prod (multi-node)" helm_test "$NODES_NAMESPACE" prod
+  step "$LIMIT_SUITE" "multi-node checks (e2e/checks/nodes): placement, drains, node loss" \
+    suite nodes e2e/checks/nodes
+  if [[ "$MODE" == keep ]]; then
+    say "left running: export KUBECONFIG=$KUBECONFIG; $KUBECTL get pods -n $NODES_NAMESPACE -o wide"
+    say "crash and boot a node: e2e/cluster/node-ctl.sh crash|start e2e-n2; stop with: e2e/run.sh --down"
+  fi
   exit 0
 fi
 
@@ -327,16 +385,8 @@ install_staging() {
 }
 must "$LIMIT_INSTALL" "helm install $ENV_NAME secure (seed names) -> all pods Ready" install_staging
 
-helm_test() {
-  if ! "$HELM" test "$RELEASE" -n "$NAMESPACE" --logs --timeout 10m 2>&1 |
-      tee "$LOGS/helm/$ENV_NAME-helm-test.txt"; then
-    # the failed test pods stay (hook-delete-policy hook-succeeded): keep them now
-    keep_diagnostics "$DIAG/_failures/helm-test-$ENV_NAME"
-    return 1
-  fi
-}
-step "$LIMIT_TEST" "helm test $ENV_NAME" helm_test
-step "$LIMIT_SUITE" "behaviour checks (e2e/checks)" suite checks e2e/checks
+step "$LIMIT_TEST" "helm test $ENV_NAME" helm_test "$NAMESPACE" "$ENV_NAME"
+step "$LIMIT_SUITE" "behaviour checks (e2e/checks)" suite checks e2e/checks --ignore=e2e/checks/nodes
 
 if [[ "${E2E_SKIP_PATHS:-0}" != 1 ]]; then
   step "$LIMIT_SUITE" "prod path: dry-run=server, install (no wait), Pending explained" \
