@@ -84,6 +84,20 @@ EXPECT: dict[str, Callable[[Objs], Any]] = {
         and sts(o, "kafka")["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"]
         == "broker"),
     "kafka/single-broker": lambda o: sts(o)["spec"]["replicas"] == 1,
+    "kafka/kraft": lambda o: (
+        sts(o, "stack-kafka-controller")["spec"]["replicas"] == 3
+        and required_anti_affinity(o, "stack-kafka-controller")
+        and "process.roles=broker"
+        in one(o, "ConfigMap", "stack-kafka-scripts")["data"]["server.properties"]
+        and "zookeeper.connect" not in one(o, "ConfigMap", "stack-kafka-scripts")["data"][
+            "server.properties"]
+        and one(o, "PodDisruptionBudget", "stack-kafka-controller")["spec"]["maxUnavailable"] == 1),
+    "kafka/kraft-combined": lambda o: (
+        "process.roles=broker,controller"
+        in one(o, "ConfigMap", "stack-kafka-scripts")["data"]["server.properties"]
+        and not [s for s in by_kind(o, "StatefulSet") if "controller" in s["metadata"]["name"]]
+        and one(o, "Secret", "stack-kafka-kraft")["data"]["cluster-id"]
+        == "TWtVM09FVkJOVGN3TlRKRU5ETTJRaw=="),
     "kafka/external-zookeeper": lambda o: (
         "zk-0.zk.ops:2181,zk-1.zk.ops:2181,zk-2.zk.ops:2181/kafka/orders"
         in one(o, "ConfigMap")["data"]["server.properties"]

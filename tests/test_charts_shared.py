@@ -44,8 +44,8 @@ def test_every_scratch_volume_is_bounded_and_every_container_sized(
 def test_labels_mean_the_same_in_both_charts(chart: str) -> None:
     """part-of names the application helm installs and version the software that runs (they
     meant different things in each chart)."""
-    alone = render_chart(chart, {"image": {"tag": "9.9.9"}}, release="r")
-    stacked = render_chart("stack", {chart: {"image": {"tag": "9.9.9"}}}, release="r")
+    alone = render_chart(chart, {"image": {"tag": "3.9.9"}}, release="r")
+    stacked = render_chart("stack", {chart: {"image": {"tag": "3.9.9"}}}, release="r")
     for objs, part_of in ((alone, chart), (stacked, "stack")):
         for obj in objs:
             if chart not in obj["metadata"]["name"] and obj["kind"] != "PodDisruptionBudget":
@@ -54,7 +54,7 @@ def test_labels_mean_the_same_in_both_charts(chart: str) -> None:
             if labels.get("helm.sh/chart", "").split("-")[0] != chart:
                 continue
             assert labels["app.kubernetes.io/part-of"] == part_of, obj["metadata"]["name"]
-            assert labels["app.kubernetes.io/version"] == "9.9.9", obj["metadata"]["name"]
+            assert labels["app.kubernetes.io/version"] == "3.9.9", obj["metadata"]["name"]
             assert labels["app.kubernetes.io/component"] in (COMPONENT[chart], "test")
 
 

@@ -127,7 +127,7 @@ def test_unchanged_statefulset_renders(guarded: dict[str, Path], chart: str,
 @pytest.mark.parametrize("chart", CHARTS_UNDER_TEST)
 def test_mutable_changes_render(guarded: dict[str, Path], chart: str) -> None:
     """replicas, image, resources, probes: the things an upgrade may change."""
-    new = {"replicaCount": 5, "image": {"tag": "9.9.9"},
+    new = {"replicaCount": 5, "image": {"tag": "3.9.9"},
            "resources": {"requests": {"cpu": "1", "memory": "2Gi"},
                          "limits": {"cpu": "2", "memory": "6Gi"}}}
     assert "kind: StatefulSet" in upgrade(guarded, chart, existing(chart), new)

@@ -176,3 +176,21 @@ def test_immutable_field_change_is_refused_by_the_upgrade_guard(
     assert (after["revision"], after["status"]) == (before["revision"], "deployed"), after
     line = next(x for x in message.splitlines() if "kafka.persistence.size" in x).strip()
     figures.record("immutable-refused", f"{IMMUTABLE} refused by the guard: {line[:160]}")
+
+
+def test_a_zookeeper_mode_release_is_not_switched_to_kraft(release: Helm,
+                                                             figures: Figures) -> None:
+    """kraft.enabled on a running ZooKeeper-mode release would start empty controllers: the
+    upgrade guard reads the live StatefulSet (no kafka.chart/metadata annotation: ZooKeeper
+    mode) and refuses before anything is sent."""
+    before = release.history()[-1]
+    proc = release.run("upgrade", RELEASE, str(CHART), "--reuse-values",
+                       "--set", "kafka.kraft.enabled=true", "--set", "zookeeper.enabled=false",
+                       check=False, log="stage1-upgrade-to-kraft.txt")
+    message = proc.stderr + proc.stdout
+    assert proc.returncode != 0, "switching a ZooKeeper-mode release to KRaft was accepted"
+    assert "keep the cluster's metadata in ZooKeeper" in message, message
+    after = release.history()[-1]
+    assert (after["revision"], after["status"]) == (before["revision"], "deployed"), after
+    line = next(x for x in message.splitlines() if "metadata in ZooKeeper" in x).strip()
+    figures.record("kraft-switch-refused", f"kafka.kraft.enabled=true refused: {line[:160]}")

@@ -1,5 +1,6 @@
 {{/*
-Labels. Both helpers take (dict "ctx" . "component" "<component>").
+Labels. Both helpers take (dict "ctx" . "component" "<component>"); the standard set also an
+optional "version" (what runs, when the chart picks the image tag itself).
 
 Selector labels are the stable subset every selector uses (StatefulSet, Services, PDB,
 anti-affinity, topology spread): a StatefulSet's selector can never change, so nothing
@@ -25,7 +26,7 @@ common.labels.standard: the selector labels plus
 */}}
 {{- define "common.labels.standard" -}}
 {{ include "common.labels.selector" . }}
-app.kubernetes.io/version: {{ include "common.labels.version" .ctx | quote }}
+app.kubernetes.io/version: {{ include "common.labels.version" (dict "Values" (dict "image" (dict "tag" (.version | default .ctx.Values.image.tag))) "Chart" .ctx.Chart) | quote }}
 app.kubernetes.io/part-of: {{ include "common.names.topChart" .ctx }}
 app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
 helm.sh/chart: {{ include "common.names.chart" .ctx }}

@@ -17,7 +17,9 @@ Given (dict
                 "enabled" differs from the primary claim's) may add "holds" (what it
                 keeps, for the message), "addHint" and "addAfter" (advice when it is
                 switched on).
-  "primary"     the claim that exists whenever persistence is on ("data")).
+  "primary"     the claim that exists whenever persistence is on ("data")
+  "podManagementPolicy"  optional: what this render sets when it is not the chart's
+                podManagementPolicy value (a StatefulSet that fixes its own)).
 
 lookup is empty under helm template, helm lint and client-side dry runs, so those never
 see the guard; helm upgrade and --dry-run=server do. A StatefulSet owned by another release
@@ -60,7 +62,7 @@ is left alone (helm reports the ownership conflict itself).
 
 {{- /* podManagementPolicy (the API server's default is OrderedReady) */ -}}
 {{- $oldPmp := dig "spec" "podManagementPolicy" "OrderedReady" $existing -}}
-{{- $newPmp := toString $ctx.Values.podManagementPolicy -}}
+{{- $newPmp := toString (.podManagementPolicy | default $ctx.Values.podManagementPolicy) -}}
 {{- if ne $oldPmp $newPmp -}}
 {{- $problems = append $problems (printf "%spodManagementPolicy: the StatefulSet has %q, this upgrade renders %q. Set %spodManagementPolicy back to %q, or %s." $p $oldPmp $newPmp $p $oldPmp $orphan) -}}
 {{- end -}}

@@ -4,7 +4,8 @@
 #
 # The chart renders the settings every broker shares into BASE_CONFIG (listeners, their
 # security protocols, SASL mechanisms: no secret); this script adds what only the pod knows
-# or what must not sit in a ConfigMap: broker.id from the pod ordinal, the advertised
+# or what must not sit in a ConfigMap: broker.id from the pod ordinal (node.id in KRaft
+# mode, where BASE_CONFIG sets process.roles; a KRaft controller runs this script too), the advertised
 # listener FQDN (and, with an EXTERNAL listener, the address external-address.sh computes),
 # log.dirs, the TLS keystore built from the mounted Secret (after checking
 # that the certificate covers this pod's FQDN), the listeners' JAAS entries with the SASL
@@ -18,6 +19,8 @@
 #   HEADLESS_SERVICE   headless Service that gives each broker its DNS name
 #   CLUSTER_DOMAIN     cluster DNS suffix (default cluster.local)
 #   BROKER_ID_OFFSET   added to the ordinal to give broker.id (default 0)
+#   NODE_ID_OFFSET     the same for a KRaft controller's node.id (wins over BROKER_ID_OFFSET)
+#   KAFKA_CLUSTER_ID   KRaft: the cluster id; a volume formatted for another one is refused
 #   BASE_CONFIG        shared settings rendered by the chart
 #   SERVER_PROPERTIES  file to write (on an emptyDir: the root filesystem is read-only);
 #                      client.properties, zookeeper-jaas.conf and tls/ go beside it
@@ -40,7 +43,7 @@ die() {
 : "${POD_NAMESPACE:?POD_NAMESPACE must be set (downward API metadata.namespace)}"
 : "${HEADLESS_SERVICE:?HEADLESS_SERVICE must be set}"
 CLUSTER_DOMAIN="${CLUSTER_DOMAIN:-cluster.local}"
-BROKER_ID_OFFSET="${BROKER_ID_OFFSET:-0}"
+ID_OFFSET="${NODE_ID_OFFSET:-${BROKER_ID_OFFSET:-0}}"
 BASE_CONFIG="${BASE_CONFIG:-/opt/kafka/chart/server.properties}"
 SERVER_PROPERTIES="${SERVER_PROPERTIES:-/opt/kafka/config-generated/server.properties}"
 DATA_LOG_DIR="${DATA_LOG_DIR:-/var/lib/kafka/data/log}"
@@ -53,10 +56,22 @@ if [[ "$POD_NAME" =~ -([0-9]+)$ ]]; then
 else
   die "cannot take a broker id from pod name '$POD_NAME' (expected <statefulset>-<ordinal>)"
 fi
-[[ "$BROKER_ID_OFFSET" =~ ^[0-9]+$ ]] || die "BROKER_ID_OFFSET '$BROKER_ID_OFFSET' is not a whole number"
-broker_id=$((ordinal + 10#$BROKER_ID_OFFSET))
+[[ "$ID_OFFSET" =~ ^[0-9]+$ ]] || die "the id offset '$ID_OFFSET' (NODE_ID_OFFSET or BROKER_ID_OFFSET) is not a whole number"
+broker_id=$((ordinal + 10#$ID_OFFSET))
 
 [[ -r "$BASE_CONFIG" ]] || die "cannot read the chart's shared settings $BASE_CONFIG"
+
+# The last value of a key in the chart's shared settings.
+base_prop() { sed -n "s/^$1=//p" "$BASE_CONFIG" | tail -n 1; }
+
+# KRaft mode: process.roles is set (broker, controller, or both) and the id is node.id.
+roles=$(base_prop process.roles)
+id_key=broker.id
+who=broker
+if [[ -n "$roles" ]]; then
+  id_key=node.id
+  who=node
+fi
 if owned=$(grep -E '^[[:space:]]*(broker\.id|node\.id|advertised\.listeners|log\.dirs?|ssl\.(keystore|truststore)\.location|listener\.name\.[^=]*\.sasl\.jaas\.config)[[:space:]]*[=:]' "$BASE_CONFIG"); then
   die "$BASE_CONFIG sets keys this script owns: $owned"
 fi
@@ -67,15 +82,20 @@ meta="$DATA_LOG_DIR/meta.properties"
 if [[ -f "$meta" ]]; then
   stored=$(sed -n -E 's/^[[:space:]]*(broker\.id|node\.id)[[:space:]]*[=:][[:space:]]*([0-9]+)[[:space:]]*$/\2/p' "$meta" | head -n 1)
   if [[ -n "$stored" && "$stored" != "$broker_id" ]]; then
-    die "$meta records broker.id=$stored but pod $POD_NAME is broker $broker_id;" \
+    die "$meta records $id_key=$stored but pod $POD_NAME is $who $broker_id;" \
       "refusing to start a second identity on this volume." \
-      "Fix brokerIdOffset, or move the volume to the pod it belongs to."
+      "Fix brokerIdOffset (controller.nodeIdOffset for a controller), or move the volume to the pod it belongs to."
+  fi
+  # A KRaft volume belongs to one cluster: started with another cluster's id, the node
+  # would be rejected by the quorum at best, and at worst join the wrong one.
+  stored_cluster=$(sed -n -E 's/^[[:space:]]*cluster\.id[[:space:]]*[=:][[:space:]]*([^[:space:]]+)[[:space:]]*$/\1/p' "$meta" | head -n 1)
+  if [[ -n "$roles" && -n "${KAFKA_CLUSTER_ID:-}" && -n "$stored_cluster" && "$stored_cluster" != "$KAFKA_CLUSTER_ID" ]]; then
+    die "$meta belongs to cluster $stored_cluster, but this release's cluster id is $KAFKA_CLUSTER_ID;" \
+      "refusing to start on another cluster's volume. Give kraft.clusterId=$stored_cluster to keep that" \
+      "cluster's data, or delete the claim to start this node empty."
   fi
 fi
 mkdir -p "$DATA_LOG_DIR"
-
-# The last value of a key in the chart's shared settings.
-base_prop() { sed -n "s/^$1=//p" "$BASE_CONFIG" | tail -n 1; }
 
 listeners=$(base_prop listeners)
 protocol_map=$(base_prop listener.security.protocol.map)
@@ -187,8 +207,8 @@ tmp="$SERVER_PROPERTIES.tmp"
   echo "# Shared settings rendered by the chart:"
   cat "$BASE_CONFIG"
   echo
-  echo "# Identity of this broker:"
-  echo "broker.id=$broker_id"
+  echo "# Identity of this node:"
+  echo "$id_key=$broker_id"
   echo "advertised.listeners=$advertised"
   echo "log.dirs=$DATA_LOG_DIR"
   if [[ -n "$rack" ]]; then
@@ -218,7 +238,11 @@ mv "$tmp" "$SERVER_PROPERTIES"
 
 # The broker's own client config (startup probe, stale-registration wait, kubectl exec):
 # the inter-broker listener, as the inter-broker user, with the broker's certificate.
-inter_broker_protocol="${protocol_of[$inter_broker_listener]:-PLAINTEXT}"
+# (A KRaft controller has no inter-broker listener: PLAINTEXT, for its own tools.)
+inter_broker_protocol=PLAINTEXT
+if [[ -n "$inter_broker_listener" ]]; then
+  inter_broker_protocol="${protocol_of[$inter_broker_listener]:-PLAINTEXT}"
+fi
 CLIENT_PROPERTIES="$config_dir/client.properties" \
   CLIENT_SECURITY_PROTOCOL="$inter_broker_protocol" \
   CLIENT_SASL_MECHANISM="$inter_broker_mechanism" CLIENT_USER="${INTER_BROKER_USER:-}" \
@@ -238,4 +262,4 @@ Client {
 JAAS
   mv "$config_dir/zookeeper-jaas.conf.tmp" "$config_dir/zookeeper-jaas.conf"
 fi
-echo "configure.sh: broker.id=$broker_id${rack:+ in rack $rack} advertised as $fqdn${external:+ and externally as $external} ($protocol_map), log.dirs=$DATA_LOG_DIR"
+echo "configure.sh: $id_key=$broker_id${roles:+ ($roles)}${rack:+ in rack $rack} advertised as $fqdn${external:+ and externally as $external} ($protocol_map), log.dirs=$DATA_LOG_DIR"

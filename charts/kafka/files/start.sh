@@ -4,6 +4,9 @@
 # the bootstrap path Kafka supports in ZooKeeper mode), waits out a stale registration of
 # this broker id in ZooKeeper, then replaces itself with Kafka so the JVM is PID 1 and
 # receives SIGTERM directly (controlled shutdown within terminationGracePeriodSeconds).
+# In KRaft mode (process.roles set; a controller's command too) there is no ZooKeeper: the
+# volume is formatted with KAFKA_CLUSTER_ID on the first start instead (kafka-storage.sh,
+# only when it holds no meta.properties: a formatted volume is never formatted again).
 # With ZooKeeper authentication, the broker and these tools log in with the JAAS Client
 # section configure.sh wrote (java.security.auth.login.config).
 #
@@ -61,6 +64,7 @@ write_scram_credentials() {
   mechanisms=$(prop sasl.enabled.mechanisms)
   [[ "$mechanisms" == *SCRAM-* ]] || return 0
   connect=$(prop zookeeper.connect)
+  [[ -n "$connect" ]] || return 0
   ensure_chroot "$connect"
   file="$config_dir/scram-credentials.properties"
   # SASL_USERS: every user, the inter-broker one included.
@@ -127,14 +131,34 @@ wait_for_stale_registration() {
   done
 }
 
+# KRaft: format the volume on the first start, with the release's cluster id. Only a volume
+# without meta.properties: configure.sh has refused one of another cluster or node.
+format_storage() {
+  local roles log_dir
+  roles=$(prop process.roles)
+  [[ -n "$roles" ]] || return 0
+  log_dir=$(prop log.dirs)
+  [[ -f "$log_dir/meta.properties" ]] && return 0
+  : "${KAFKA_CLUSTER_ID:?KAFKA_CLUSTER_ID must be set in KRaft mode (Secret <fullname>-kraft, key cluster-id)}"
+  env -u JMX_PORT -u KAFKA_JMX_OPTS -u KAFKA_OPTS KAFKA_HEAP_OPTS="-Xmx128m" \
+    timeout "${TOOL_TIMEOUT:-60}" "$kafka_home/bin/kafka-storage.sh" format \
+    --config "$SERVER_PROPERTIES" --cluster-id "$KAFKA_CLUSTER_ID" --ignore-formatted
+  echo "start.sh: formatted $log_dir for cluster $KAFKA_CLUSTER_ID ($roles)"
+}
+
 bash "$script_dir/configure.sh"
+format_storage
 write_scram_credentials
 wait_for_stale_registration
 
 export KAFKA_HEAP_OPTS="${BROKER_HEAP_OPTS:--Xmx1G -Xms1G}"
 export KAFKA_OPTS="${BROKER_OPTS:-}${zk_opts:+ $zk_opts}"
 export KAFKA_OPTS="${KAFKA_OPTS# }"
-if [[ -n "${BROKER_LOG4J_CONFIG:-}" ]]; then
+# Kafka 4 logs with log4j 2 (its own YAML file), Kafka 3.9 with log4j 1.x (reload4j): the
+# image's jars say which.
+if compgen -G "$kafka_home/libs/log4j-core-2*.jar" >/dev/null && [[ -n "${BROKER_LOG4J2_CONFIG:-}" ]]; then
+  export KAFKA_LOG4J_OPTS="-Dlog4j2.configurationFile=$BROKER_LOG4J2_CONFIG"
+elif [[ -n "${BROKER_LOG4J_CONFIG:-}" ]]; then
   export KAFKA_LOG4J_OPTS="-Dlog4j.configuration=file:$BROKER_LOG4J_CONFIG"
 fi
 log_dir="${LOG_DIR:-$kafka_home/logs}"

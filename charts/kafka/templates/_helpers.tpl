@@ -9,7 +9,9 @@ sized to the broker count, and the way to the ZooKeeper ensemble.
 {{- define "kafka.fullname" -}}{{ include "common.names.fullname" . }}{{- end -}}
 {{- define "kafka.headlessServiceName" -}}{{ include "common.names.headless" . }}{{- end -}}
 {{- define "kafka.serviceAccountName" -}}{{ include "common.names.serviceAccount" . }}{{- end -}}
-{{- define "kafka.image" -}}{{ include "common.image" . }}{{- end -}}
+{{- define "kafka.image" -}}
+{{- include "common.image" (dict "Values" (dict "image" (merge (dict "tag" (include "kafka.imageTag" .)) (omit .Values.image "tag")) "global" .Values.global) "Chart" .Chart) -}}
+{{- end -}}
 
 {{/*
 kafka.selectorLabels: name, instance and component "broker", used by every selector of the
@@ -24,7 +26,7 @@ a StatefulSet's selector is immutable.
 kafka.labels: the standard label set of the broker objects.
 */}}
 {{- define "kafka.labels" -}}
-{{ include "common.labels.standard" (dict "ctx" . "component" "broker") }}
+{{ include "common.labels.standard" (dict "ctx" . "component" "broker" "version" (include "kafka.imageTag" .)) }}
 {{- end -}}
 
 {{/*
@@ -32,7 +34,7 @@ kafka.testLabels: the helm test pod's labels: component "test", so that no selec
 the brokers (Services, PDB) matches it.
 */}}
 {{- define "kafka.testLabels" -}}
-{{ include "common.labels.standard" (dict "ctx" . "component" "test") }}
+{{ include "common.labels.standard" (dict "ctx" . "component" "test" "version" (include "kafka.imageTag" .)) }}
 {{- end -}}
 
 {{/*
@@ -317,7 +319,7 @@ later versions own their keys already, so no values file starts to depend on the
 {{- $security := "TLS and SASL, which the chart configures together with the listeners: listeners.*.protocol, tls and auth" -}}
 {{- $zk := "the ZooKeeper connection: the bundled ensemble, or externalZookeeper.connect (with the bundled one disabled)" -}}
 {{- $zkAuth := "the ZooKeeper client's security, which the chart configures together with the ensemble" -}}
-{{- $kraft := "KRaft mode, which this chart version does not run" -}}
+{{- $kraft := "KRaft mode: kraft.enabled, kraft.combined, controller.* and listeners.controller" -}}
 {{- $authz := "the ACL authorizer: authorization.enabled, authorization.superUsers and authorization.allowEveryoneIfNoAclFound" -}}
 broker.id: {{ $identity | quote }}
 node.id: {{ $identity | quote }}
@@ -342,6 +344,7 @@ zookeeper.clientCnxnSocket: {{ $zkAuth | quote }}
 "zookeeper.ssl.*": {{ $zkAuth | quote }}
 log.dir: "the data volume: persistence.mountPath"
 log.dirs: "the data volume: persistence.mountPath"
+metadata.log.dir: "the data volume: persistence.mountPath"
 process.roles: {{ $kraft | quote }}
 controller.listener.names: {{ $kraft | quote }}
 controller.quorum.voters: {{ $kraft | quote }}
@@ -389,7 +392,11 @@ refuses config keys the chart owns). configure.sh adds each pod's identity.
 */}}
 {{- define "kafka.serverProperties" -}}
 {{- $props := include "kafka.replication" . | fromYaml -}}
+{{- if .Values.kraft.enabled -}}
+{{- $props = merge $props (include "kafka.kraftProperties" (dict "ctx" . "roles" (ternary "broker,controller" "broker" .Values.kraft.combined)) | fromYaml) -}}
+{{- else -}}
 {{- $_ := set $props "zookeeper.connect" (include "kafka.zookeeperConnect" .) -}}
+{{- end -}}
 {{- $_ := set $props "auto.create.topics.enable" .Values.autoCreateTopicsEnable -}}
 {{- $_ := set $props "log.retention.hours" .Values.log.retentionHours -}}
 {{- $_ := set $props "log.segment.bytes" .Values.log.segmentBytes -}}
@@ -401,6 +408,13 @@ refuses config keys the chart owns). configure.sh adds each pod's identity.
 {{- if hasKey $protocols "EXTERNAL" -}}
 {{- $listeners = printf "%s,EXTERNAL://:%d" $listeners (int .Values.listeners.external.containerPort) -}}
 {{- $map = printf "%s,EXTERNAL:%s" $map $protocols.EXTERNAL -}}
+{{- end -}}
+{{- if .Values.kraft.enabled -}}
+{{- /* the brokers reach the controllers on CONTROLLER: its protocol is in every node's map */ -}}
+{{- if .Values.kraft.combined -}}
+{{- $listeners = printf "%s,CONTROLLER://:%s" $listeners (include "kafka.controllerPort" .) -}}
+{{- end -}}
+{{- $map = printf "%s,CONTROLLER:PLAINTEXT" $map -}}
 {{- end -}}
 {{- $_ := set $props "listeners" $listeners -}}
 {{- $_ := set $props "listener.security.protocol.map" $map -}}
@@ -428,7 +442,7 @@ refuses config keys the chart owns). configure.sh adds each pod's identity.
 {{- $_ := set $props "listener.name.internal.ssl.client.auth" "none" -}}
 {{- end -}}
 {{- end -}}
-{{- if .Values.zookeeper.auth.enabled -}}
+{{- if and .Values.zookeeper.auth.enabled (not .Values.kraft.enabled) -}}
 {{- $_ := set $props "zookeeper.set.acl" true -}}
 {{- end -}}
 {{- if .Values.authorization.enabled -}}
@@ -499,7 +513,7 @@ that no selector of the brokers matches it, and the NetworkPolicy can admit it t
 inter-broker port.
 */}}
 {{- define "kafka.provisioningLabels" -}}
-{{ include "common.labels.standard" (dict "ctx" . "component" "provisioning") }}
+{{ include "common.labels.standard" (dict "ctx" . "component" "provisioning" "version" (include "kafka.imageTag" .)) }}
 {{- end -}}
 
 {{/*
@@ -697,6 +711,7 @@ key as the user writes it (the "kafka." prefix inside the stack).
 {{- include "common.check.pdb" (dict "pdb" $v.pdb "replicas" $n "prefix" $p) }}
 {{- include "kafka.external.problems" . }}
 {{- include "kafka.metrics.problems" . }}
+{{- include "kafka.kraftProblems" . }}
 {{- end -}}
 
 {{/*
@@ -859,6 +874,7 @@ a PLAINTEXT development release is a choice, not a mistake to repeat at every va
 {{ $p }}pdb.maxUnavailable: {{ $max }} allows no voluntary disruption: every node drain waits until it is changed
 {{- end }}
 {{- end }}
+{{- include "kafka.kraftWarnings" . }}
 {{- end -}}
 
 {{/*
@@ -888,6 +904,7 @@ change (common.upgradeGuard), looked up live; .compare takes the StatefulSet giv
 {{- $sources := dict "data" (dict "enabled" "persistence.enabled" "size" "persistence.size" "storageClass" "persistence.storageClass" "accessModes" "persistence.accessModes" "annotations" "persistence.annotations") -}}
 {{- include "common.upgradeGuard" (dict "ctx" $ctx "existing" .existing "name" (include "kafka.fullname" $ctx) "selector" (include "kafka.selectorLabels" $ctx) "serviceName" (include "kafka.headlessServiceName" $ctx) "claims" (include "kafka.volumeClaimTemplates" $ctx) "sources" $sources "primary" "data") -}}
 {{- include "kafka.upgradeGuard.interBroker" . -}}
+{{- include "kafka.upgradeGuard.kraft" . -}}
 {{- end -}}
 
 {{/*

@@ -7,6 +7,12 @@ one failure). Rendered by templates/checks.yaml, which emits no object.
 {{- $zk := .Values.zookeeper | default dict -}}
 {{- $kafka := .Values.kafka | default dict -}}
 {{- $external := dig "externalZookeeper" "connect" "" $kafka -}}
+{{- if and $kafka.enabled (dig "kraft" "enabled" false $kafka) }}
+{{- /* KRaft: the controllers keep the metadata, no ensemble is needed */ -}}
+{{- if $zk.enabled }}
+zookeeper.enabled: true while kafka.kraft.enabled is true: KRaft mode uses no ZooKeeper, the ensemble would run for nothing; set zookeeper.enabled=false (environments/kraft.yaml)
+{{- end }}
+{{- else }}
 {{- if and $kafka.enabled (not $zk.enabled) (not $external) }}
 kafka.externalZookeeper.connect: empty while zookeeper.enabled is false: Kafka needs a ZooKeeper ensemble; set kafka.externalZookeeper.connect to host:port[,host:port...] or enable zookeeper
 {{- end }}
@@ -15,6 +21,7 @@ kafka.externalZookeeper.connect: {{ $external }} is set while the bundled zookee
 {{- end }}
 {{- if and $zk.enabled $kafka.enabled (not $external) }}
 {{- include "stack.wiringProblems" . }}
+{{- end }}
 {{- end }}
 {{- end -}}
 
