@@ -439,3 +439,15 @@ def test_the_stack_refuses_an_ensemble_beside_kraft():
         render_chart("stack", {"kafka": KRAFT})
     assert ("zookeeper.enabled: true while kafka.kraft.enabled is true: KRaft mode uses no "
             "ZooKeeper") in str(err.value)
+
+
+def test_a_change_of_the_brokers_settings_alone_does_not_roll_the_controllers():
+    def checksums(extra: dict[str, Any]) -> tuple[str, str]:
+        objs = render_chart("kafka", {**KRAFT, **extra}, release="kafka")
+        return tuple(one(objs, "StatefulSet", name)["spec"]["template"]["metadata"][
+            "annotations"]["checksum/config"] for name in ("kafka-controller", "kafka"))
+
+    controller, broker = checksums({})
+    after = checksums({"log": {"retentionHours": 100}})
+    assert after[0] == controller and after[1] != broker
+    assert checksums({"controller": {"config": {"quorum.fetch.timeout.ms": 3000}}})[0] != controller

@@ -56,6 +56,15 @@ def test_helm_test_fails_when_the_message_does_not_come_back(tmp_path):
     assert "--delete --topic helm-test-" in calls[-1]
 
 
+def test_helm_test_finds_the_message_among_kafka_4s_notices(tmp_path):
+    """Kafka 4's console consumer prints deprecation notices on stdout before the record
+    (seen with 4.3.2): the message is one line of the output, not all of it."""
+    rc, _ = run_test_script(tmp_path, FAKE_CONSUMER_NOTICE="1")
+    assert rc == 0
+    rc, _ = run_test_script(tmp_path / "empty", FAKE_CONSUMER_NOTICE="1", FAKE_CONSUMER_EMPTY="1")
+    assert rc != 0
+
+
 def test_helm_lint_strict_passes():
     out = helm.run_helm(["lint", "--strict", str(prepared("kafka"))])
     assert "0 chart(s) failed" in out

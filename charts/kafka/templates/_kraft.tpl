@@ -309,3 +309,16 @@ kafka.controllerUpgradeGuard: the controllers' StatefulSet's immutable fields
 {{- include "common.upgradeGuard" (dict "ctx" $ctx "existing" .existing "name" (include "kafka.controllerFullname" $ctx) "selector" (include "kafka.controllerSelectorLabels" $ctx) "serviceName" (include "kafka.controllerHeadlessServiceName" $ctx) "claims" (include "kafka.controllerVolumeClaimTemplates" $ctx) "sources" $sources "primary" "data" "podManagementPolicy" "Parallel") -}}
 {{- include "kafka.upgradeGuard.kraft" . -}}
 {{- end -}}
+
+{{/*
+kafka.controllerChecksum: a hash of what a controller reads from the scripts ConfigMap
+(controller.properties and the files start.sh runs), so that only a change of these rolls
+the quorum.
+*/}}
+{{- define "kafka.controllerChecksum" -}}
+{{- $files := list -}}
+{{- range list "start.sh" "configure.sh" "passwords.sh" "tls.sh" "client-config.sh" "log4j.properties" "log4j2.yaml" -}}
+{{- $files = append $files ($.Files.Get (printf "files/%s" .)) -}}
+{{- end -}}
+{{- printf "%s\n%s" (include "kafka.controllerProperties" .) (join "\n" $files) | sha256sum -}}
+{{- end -}}
