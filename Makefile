@@ -5,6 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 ENV    ?= prod
 NODES  ?= 1
+KRAFT  ?= 0
 STAMP  := $(VENV)/.setup-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 # "yes" when the venv's interpreter still runs and is new enough. Otherwise (an older
 # python made it, or that python is gone) the venv is recreated, not reused and failed on.
@@ -62,11 +63,13 @@ bench: setup
 # NODES=3: three nodes (each its own network namespace, containerd, kubelet) and prod's
 # topology on them: placement, drains, node loss (e2e/checks/nodes) instead of the
 # single-node paths.
-e2e: setup  ## the stack on a real Kubernetes built from source (NODES=3: multi-node); tears down after
-	E2E_NODES=$(NODES) bash e2e/run.sh
+# KRAFT=1: one node and KRaft mode (environments/kraft.yaml: controllers, Kafka 4, no
+# ZooKeeper): the quorum checks (e2e/checks/kraft) and the brokers' (test_2_kafka).
+e2e: setup  ## the stack on a real Kubernetes built from source (NODES=3: multi-node; KRAFT=1: KRaft); tears down after
+	E2E_NODES=$(NODES) E2E_KRAFT=$(KRAFT) bash e2e/run.sh
 
 e2e-up: setup  ## the same, but leaves the cluster and the release running
-	E2E_NODES=$(NODES) bash e2e/run.sh --keep
+	E2E_NODES=$(NODES) E2E_KRAFT=$(KRAFT) bash e2e/run.sh --keep
 
 e2e-down:
 	bash e2e/run.sh --down

@@ -20,6 +20,11 @@
 #                         nodes.sh), then prod's topology as it is (environments/prod.yaml,
 #                         e2e/values-nodes.yaml sizes only): install, helm test, and the
 #                         multi-node checks (e2e/checks/nodes: placement, drains, node loss).
+#   E2E_KRAFT=1 e2e/run.sh
+#                         one node, then KRaft mode (environments/kraft.yaml: three
+#                         controllers, three brokers, Kafka 4, no ZooKeeper; e2e/values-kraft.yaml
+#                         sizes only): install, helm test, the quorum checks (e2e/checks/kraft)
+#                         and the brokers' (e2e/checks/test_2_kafka.py), instead of the paths.
 #   e2e/run.sh --keep     the same, but leave the cluster and the staging release running
 #                         (make e2e-up); stop later with e2e/run.sh --down.
 #   e2e/run.sh --stage1   control plane only (no node): the charts against the real API
@@ -56,6 +61,9 @@ SIZING=e2e/values-local.yaml   # staging's topology sized for one 2-core node
 SECURE=e2e/values-secure.yaml  # prod's security settings (SASL_SSL, ZooKeeper auth, policies)
 NODES_NAMESPACE=stack-prod     # the multi-node run's prod release
 NODES_SIZING=e2e/values-nodes.yaml  # prod's heaps and requests for three nodes on one VM
+KRAFT_NAMESPACE=stack-kraft    # the KRaft run's release
+KRAFT_SIZING=e2e/values-kraft.yaml  # its heaps and requests for one 2-core node
+E2E_KRAFT="${E2E_KRAFT:-0}"
 # The brokers' certificate: a Secret the run makes before the install (its own CA, kept in
 # KAFKA_CA_DIR for the rotation check; e2e/stack_e2e/tls.py), given as kafka.tls.existingSecret.
 KAFKA_TLS_SECRET=kafka-e2e-tls
@@ -81,6 +89,11 @@ esac
 source "$ROOT/e2e/cluster/lib.sh"
 if (( E2E_NODES > 1 )) && [[ "$MODE" == stage1 || "$MODE" == bench ]]; then
   echo "e2e/run.sh: --$MODE runs on one node only (E2E_NODES=$E2E_NODES)" >&2; exit 2
+fi
+if [[ "$E2E_KRAFT" != 0 ]] && { [[ "$E2E_KRAFT" != 1 ]] || (( E2E_NODES > 1 )) ||
+    [[ "$MODE" == stage1 || "$MODE" == bench ]]; }; then
+  echo "e2e/run.sh: E2E_KRAFT=1 runs on one node, without --stage1/--bench (E2E_KRAFT=$E2E_KRAFT, E2E_NODES=$E2E_NODES)" >&2
+  exit 2
 fi
 DIAG="$LOGS/diagnostics"
 FIGURES="$LOGS/figures.jsonl"
@@ -301,6 +314,9 @@ if (( E2E_NODES > 1 )); then
 else
   must "$LIMIT_BUILD" "containerd + local images (cached)" e2e/runtime/start-containerd.sh --with-images
 fi
+if [[ "$E2E_KRAFT" == 1 ]]; then
+  must "$LIMIT_BUILD" "Kafka $KAFKA4_VERSION image (cached)" e2e/images/build.sh kafka4
+fi
 # --bench reports the newest e2e run's operational figures: copies of them (named by their
 # time, so a later stage-1 or bench run does not hide them), taken before up.sh rotates logs.
 BENCH_FIGURES="$E2E_RUN_DIR/bench-e2e-figures"
@@ -360,6 +376,31 @@ if (( E2E_NODES > 1 )); then
   exit 0
 fi
 
+# === KRaft: environments/kraft.yaml, Kafka 4, no ZooKeeper =================================
+if [[ "$E2E_KRAFT" == 1 ]]; then
+  # kraft.yaml's names; no ZooKeeper (the fixture's ZooKeeper names are never used)
+  export E2E_KRAFT E2E_NAMESPACE="$KRAFT_NAMESPACE" E2E_ZK_NAME=- E2E_ZK_HEADLESS=- \
+    E2E_KAFKA_NAME="$RELEASE-kafka" E2E_KAFKA_HEADLESS="$RELEASE-kafka-headless" \
+    E2E_KAFKA_SECURITY_PROTOCOL=PLAINTEXT E2E_KAFKA_PORT=9092
+  install_kraft() {
+    PYTHONPATH="$ROOT/e2e" "$PY" -m stack_e2e.namespaces "$KRAFT_NAMESPACE"
+    "$HELM" install "$RELEASE" charts/stack -n "$KRAFT_NAMESPACE" --create-namespace \
+      -f charts/stack/environments/kraft.yaml -f "$LOCAL_IMAGES" -f "$KRAFT_SIZING" \
+      --set-string "kafka.image.tag=$KAFKA4_VERSION" --wait=watcher --timeout "$HELM_TIMEOUT" 2>&1 |
+      tee "$LOGS/helm/kraft-install.txt"
+    "$KUBECTL" get pods -n "$KRAFT_NAMESPACE" -o wide
+  }
+  must "$LIMIT_INSTALL" "helm install kraft (3 controllers, 3 brokers, Kafka $KAFKA4_VERSION) -> all pods Ready" install_kraft
+  step "$LIMIT_TEST" "helm test kraft" helm_test "$KRAFT_NAMESPACE" kraft
+  step "$LIMIT_SUITE" "KRaft checks (e2e/checks/kraft, e2e/checks/test_2_kafka.py)" \
+    suite kraft e2e/checks/kraft e2e/checks/test_2_kafka.py
+  if [[ "$MODE" == keep ]]; then
+    say "left running: export KUBECONFIG=$KUBECONFIG; $KUBECTL get pods -n $KRAFT_NAMESPACE -o wide"
+    say "stop with: e2e/run.sh --down"
+  fi
+  exit 0
+fi
+
 if [[ "${E2E_SKIP_PATHS:-0}" != 1 ]]; then
   step "$LIMIT_SUITE" "dev path: install, upgrade rolls both, helm test, uninstall" \
     suite dev e2e/helm_paths/test_dev.py
@@ -386,7 +427,8 @@ install_staging() {
 must "$LIMIT_INSTALL" "helm install $ENV_NAME secure (seed names) -> all pods Ready" install_staging
 
 step "$LIMIT_TEST" "helm test $ENV_NAME" helm_test "$NAMESPACE" "$ENV_NAME"
-step "$LIMIT_SUITE" "behaviour checks (e2e/checks)" suite checks e2e/checks --ignore=e2e/checks/nodes
+step "$LIMIT_SUITE" "behaviour checks (e2e/checks)" suite checks e2e/checks --ignore=e2e/checks/nodes \
+  --ignore=e2e/checks/kraft
 
 if [[ "${E2E_SKIP_PATHS:-0}" != 1 ]]; then
   step "$LIMIT_SUITE" "prod path: dry-run=server, install (no wait), Pending explained" \

@@ -23,6 +23,9 @@ KUBE_ROUTER_VERSION="${KUBE_ROUTER_VERSION:-v2.1.0}"
 # the installs set image.tag from these (values-local-images.yaml names only the repos).
 ZK_VERSION="${ZK_VERSION:-3.8.4}"
 KAFKA_VERSION="${KAFKA_VERSION:-3.9.1}"
+# Kafka 4: the kafka chart's default in KRaft mode (make e2e KRAFT=1), and where the migration
+# from ZooKeeper mode ends.
+KAFKA4_VERSION="${KAFKA4_VERSION:-4.3.2}"
 PAUSE_VERSION="${PAUSE_VERSION:-3.10}"
 # The Prometheus JMX exporter javaagent (the kafka chart's metrics.jmx image): the newest
 # version Maven Central serves here (io.prometheus.jmx:jmx_prometheus_javaagent).
@@ -33,5 +36,5 @@ BASE_VERSION="${BASE_VERSION:-debian12-jre17-v1}"
 # Build cache shared by all of the above (binaries, image tarballs, Maven repository).
 E2E_CACHE="${E2E_CACHE:-$HOME/.cache/stack-e2e}"
 
-export K8S_VERSION ETCD_VERSION COREDNS_VERSION CRICTL_VERSION KUBE_ROUTER_VERSION ZK_VERSION KAFKA_VERSION \
+export K8S_VERSION ETCD_VERSION COREDNS_VERSION CRICTL_VERSION KUBE_ROUTER_VERSION ZK_VERSION KAFKA_VERSION KAFKA4_VERSION \
   PAUSE_VERSION JMX_EXPORTER_VERSION BASE_VERSION E2E_CACHE

@@ -14,6 +14,8 @@ E2E_KAFKA_SECURITY_PROTOCOL  … how the host-side Kafka clients reach the clien
 E2E_ZK_SASL_USER, E2E_ZK_SASL_SECRET, E2E_ZK_SASL_PASSWORD_KEY
                              SASL DIGEST-MD5 for the host-side ZooKeeper sessions (none:
                              anonymous, as today; stack_e2e.zk_wire)
+E2E_KRAFT                    1 when the release runs in KRaft mode (no ZooKeeper: the
+                             checks that read ZooKeeper read the brokers' metadata instead)
 
 The host reaches pod IPs directly (the pods sit on this node's bridge); names under the
 cluster domain are resolved through the cluster DNS so Kafka's advertised listeners work
@@ -105,6 +107,11 @@ class Cluster:
     @property
     def kube(self) -> Kube:
         return Kube(self.namespace)
+
+    @property
+    def kraft(self) -> bool:
+        """The release runs in KRaft mode: controllers, no ZooKeeper."""
+        return os.environ.get("E2E_KRAFT") == "1"
 
     def upgrade(self, *set_values: str, timeout: str = "15m") -> float:
         """helm upgrade --reuse-values --wait with ``--set`` items; returns its wall time."""

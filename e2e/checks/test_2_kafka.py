@@ -67,9 +67,15 @@ def all_ready(cluster: Cluster, brokers: int) -> None:
            lambda: all(pod_ready(cluster.kube.get("pod", p)) for p in pods), interval=2)
 
 
+def meta_properties(cluster: Cluster, pod: str, container: str = "kafka") -> dict[str, str]:
+    out = cluster.kube.exec(pod, container, "cat /var/lib/kafka/data/log/meta.properties")
+    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+
 def meta_broker_id(cluster: Cluster, pod: str) -> str:
-    out = cluster.kube.exec(pod, "kafka", "cat /var/lib/kafka/data/log/meta.properties")
-    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)["broker.id"]
+    """The id the volume was formatted for: broker.id in ZooKeeper mode, node.id in KRaft."""
+    props = meta_properties(cluster, pod)
+    return props.get("broker.id") or props["node.id"]
 
 
 class AckedProducer:
@@ -227,7 +233,10 @@ def test_rolling_upgrade_keeps_every_partition_online(cluster: Cluster,
     every 0.5 s; what clients see is measured too: each broker is asked for metadata every
     second. A broker's metadata cache can lag a controller change by a moment and answer
     'no leader' for a partition that has one (seen: <1 s, on one broker, after the
-    controller itself was restarted); those answers are counted, not taken for offline."""
+    controller itself was restarted); those answers are counted, not taken for offline.
+    In KRaft mode there is no ZooKeeper to read: the controllers' decisions reach every
+    broker through the metadata log, so a partition counts as offline when, in one round of
+    asking every broker, each one that answered had it without a leader."""
     kube = cluster.kube
     brokers = cluster.brokers()
     all_ready(cluster, brokers)
@@ -236,7 +245,8 @@ def test_rolling_upgrade_keeps_every_partition_online(cluster: Cluster,
     before = kube.get("statefulset", cluster.kafka)["status"]["updateRevision"]
     uids = {p: kube.get("pod", p)["metadata"]["uid"]
             for p in (f"{cluster.kafka}-{i}" for i in range(brokers))}
-    zk_hosts = [kube.pod_ip(pod) for pod in cluster.zk_pods()]  # ZooKeeper does not roll here
+    # ZooKeeper does not roll here (KRaft mode: there is none)
+    zk_hosts = [] if cluster.kraft else [kube.pod_ip(pod) for pod in cluster.zk_pods()]
 
     truth: list[float] = []            # when ZooKeeper's partition states were read
     offline: list[tuple[str, int, dict[str, Any]]] = []
@@ -265,6 +275,8 @@ def test_rolling_upgrade_keeps_every_partition_online(cluster: Cluster,
     def watch_brokers() -> None:
         while not stop.is_set():
             tick = time.monotonic()
+            leaderless: dict[tuple[str, int], int] = {}  # this round (KRaft's truth)
+            answered = 0
             for ordinal in range(brokers):
                 try:
                     meta = kafka_wire.metadata(cluster.broker_host(ordinal), timeout=2,
@@ -274,21 +286,28 @@ def test_rolling_upgrade_keeps_every_partition_online(cluster: Cluster,
                     continue
                 now = time.monotonic()
                 answers.append(now)
+                answered += 1
                 for part in meta.partitions:
                     key = (f"{cluster.kafka}-{ordinal}", part.topic, part.index)
+                    leaderless.setdefault((part.topic, part.index), 0)
                     if not part.online:
+                        leaderless[(part.topic, part.index)] += 1
                         lag.setdefault(key, [now, now])[1] = now
                     elif key in lag:
                         first, _ = lag.pop(key)
                         lag_done.append(now - first)
-            stop.wait(max(0.0, 1.0 - (time.monotonic() - tick)))
+            if cluster.kraft and answered:
+                truth.append(time.monotonic())
+                offline.extend((t, i, {"leader": -1, "answers": answered})
+                               for (t, i), n in leaderless.items() if n == answered)
+            stop.wait(max(0.0, (0.5 if cluster.kraft else 1.0) - (time.monotonic() - tick)))
 
-    watchers = [threading.Thread(target=w, daemon=True) for w in (watch_zookeeper,
-                                                                   watch_brokers)]
+    watchers = [threading.Thread(target=w, daemon=True)
+                for w in ((watch_brokers,) if cluster.kraft else (watch_zookeeper, watch_brokers))]
     for watcher in watchers:
         watcher.start()
     try:
-        within(30, "first answers from ZooKeeper and a broker",
+        within(30, "first answers from ZooKeeper (KRaft: a broker) and a broker",
                lambda: bool(truth) and bool(answers), interval=0.2)
         start = time.monotonic()
         took = cluster.upgrade("kafka.log.retentionHours=169")
@@ -308,18 +327,21 @@ def test_rolling_upgrade_keeps_every_partition_online(cluster: Cluster,
         return max(b - a for a, b in zip([start, *during], [*during, end], strict=True))
 
     stretches = lag_done + [last - first for first, last in lag.values()]
+    source = ("rounds of every broker's metadata" if cluster.kraft
+              else "ZooKeeper's partition states")
     figures.bounded("roll", took, BOUND_ROLL,
                     f"helm upgrade rolled all {brokers} brokers in {took:.0f} s "
-                    f"(revision {rolled.value['status']['updateRevision']}); ZooKeeper's "
-                    f"partition states read {len(truth)} times: {len(offline)} leaderless; "
+                    f"(revision {rolled.value['status']['updateRevision']}); {source} "
+                    f"read {len(truth)} times: {len(offline)} leaderless; "
                     f"{len(answers)} broker metadata answers")
     figures.bounded("roll-cache-lag", max(stretches, default=0.0), BOUND_SAMPLE_GAP,
                     f"{len(stretches)} time(s) a broker's metadata cache answered a partition "
-                    "leaderless while ZooKeeper had a leader; the longest lasted "
+                    f"leaderless while {'another broker' if cluster.kraft else 'ZooKeeper'} "
+                    "had a leader; the longest lasted "
                     f"{max(stretches, default=0.0):.1f} s")
     figures.bounded("roll-truth-gap", longest_gap(truth), BOUND_SAMPLE_GAP,
-                    "longest stretch of the roll without reading ZooKeeper's partition "
-                    f"states: {longest_gap(truth):.1f} s")
+                    f"longest stretch of the roll without reading {source}: "
+                    f"{longest_gap(truth):.1f} s")
     figures.bounded("roll-client-gap", longest_gap(answers), BOUND_SAMPLE_GAP,
                     "longest stretch of the roll without any broker answering metadata: "
                     f"{longest_gap(answers):.1f} s (unanswered: {errors or 'none'})")

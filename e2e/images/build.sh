@@ -2,13 +2,14 @@
 # Builds the e2e images as docker-archive tarballs, without a registry or a daemon, and imports
 # them into the e2e containerd (namespace k8s.io) when it is running.
 #
-#   e2e/images/build.sh [--no-import] [base|zookeeper|kafka|jmx-exporter|pause|all]...
+#   e2e/images/build.sh [--no-import] [base|zookeeper|kafka|kafka4|jmx-exporter|pause|all]...
 #
 # Everything is cached under $E2E_CACHE/images/<name>-<version>/ and reused when the recipe
 # (files under e2e/images/<name>/, this script, mkimage.py, the versions) is unchanged.
 # Images: localhost/zookeeper, localhost/kafka, localhost/jmx-exporter, localhost/pause, tagged
 # with the versions of e2e/versions.sh (ZK_VERSION, KAFKA_VERSION, JMX_EXPORTER_VERSION,
-# PAUSE_VERSION).
+# PAUSE_VERSION); kafka4 (not in all: only make e2e KRAFT=1 runs it) is localhost/kafka at
+# KAFKA4_VERSION, built from kafka4/ the same way as kafka from kafka/.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 RUNTIME_DIR="$(cd "$IMAGES_DIR/../runtime" && pwd)"
 # shellcheck source=../runtime/env.sh
@@ -21,7 +22,7 @@ for a in "$@"; do
     --no-import) DO_IMPORT=no ;;
     --import) DO_IMPORT=yes ;;
     all) targets+=(zookeeper kafka jmx-exporter pause) ;;
-    base|zookeeper|kafka|jmx-exporter|pause) targets+=("$a") ;;
+    base|zookeeper|kafka|kafka4|jmx-exporter|pause) targets+=("$a") ;;
     *) echo "unknown argument: $a" >&2; exit 2 ;;
   esac
 done
@@ -34,7 +35,7 @@ JAVA_HOME_IMG=/usr/lib/jvm/java-17-openjdk-amd64
 
 # recipe hash: the files that define an image (+ the builder itself) and the versions
 recipe_hash() {
-  (cd "$IMAGES_DIR" && { printf '%s\n' "$BASE_VERSION" "$ZK_VERSION" "$KAFKA_VERSION" "$PAUSE_VERSION" "$@"; find "$@" common.sh build.sh mkimage.py -type f -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-16)
+  (cd "$IMAGES_DIR" && { printf '%s\n' "$BASE_VERSION" "$ZK_VERSION" "$KAFKA_VERSION" "$KAFKA4_VERSION" "$PAUSE_VERSION" "$@"; find "$@" common.sh build.sh mkimage.py -type f -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-16)
 }
 
 # jars: mvn dependency:copy-dependencies of <name>/pom.xml (its <name>.version property set
@@ -108,22 +109,26 @@ JSON
   echo "$h" > "$dir/RECIPE"
 }
 
+# build_kafka SRC VERSION TAG: the Kafka image from e2e/images/SRC (kafka: 3.9, kafka4: 4.x),
+# laid out as apache/kafka is (/opt/kafka, appuser 1000).
 build_kafka() {
-  local dir="$IMG_CACHE/kafka-$KAFKA_VERSION" h jars root
-  mkdir -p "$dir"; h=$(recipe_hash kafka)
+  local src=$1 version=$2 tag=$3 dir h jars root f
+  dir="$IMG_CACHE/kafka-$version"
+  mkdir -p "$dir"; h=$(recipe_hash "$src")
   if [ -f "$dir/image.tar" ] && [ "$(cat "$dir/RECIPE" 2>/dev/null)" = "$h" ]; then
-    log "kafka: cached ($dir/image.tar)"; return 0
+    log "$src: cached ($dir/image.tar)"; return 0
   fi
-  jars=$(resolve_jars kafka "$dir" "$KAFKA_VERSION")
+  jars=$(resolve_jars "$src" "$dir" "$version")
   root="$dir/root"; rm -rf "$root"
   mkdir -p "$root/opt/kafka"/{bin,libs,config} "$root/var/lib/kafka/data" "$root/etc/kafka/secrets" \
            "$root/etc/kafka/docker" "$root/usr/logs" "$root/mnt/shared/config" "$root/home/appuser"
-  install -m 755 "$IMAGES_DIR/kafka/bin/"*.sh "$root/opt/kafka/bin/"
+  install -m 755 "$IMAGES_DIR/$src/bin/"*.sh "$root/opt/kafka/bin/"
   cp "$jars"/*.jar "$root/opt/kafka/libs/"
-  install -m 644 "$IMAGES_DIR/kafka/config/"* "$root/opt/kafka/config/"
-  cp "$root/opt/kafka/config/log4j.properties" "$root/opt/kafka/config/tools-log4j.properties" \
-     "$root/opt/kafka/config/server.properties" "$root/etc/kafka/docker/"
-  install -m 755 "$IMAGES_DIR/kafka/run" "$root/etc/kafka/docker/run"
+  install -m 644 "$IMAGES_DIR/$src/config/"* "$root/opt/kafka/config/"
+  for f in log4j.properties tools-log4j.properties log4j2.yaml tools-log4j2.yaml server.properties; do
+    if [ -f "$root/opt/kafka/config/$f" ]; then cp "$root/opt/kafka/config/$f" "$root/etc/kafka/docker/"; fi
+  done
+  install -m 755 "$IMAGES_DIR/$src/run" "$root/etc/kafka/docker/run"
   add_user "$root" appuser appuser /home/appuser /bin/bash
   chown -R 1000:1000 "$root/opt/kafka" "$root/usr/logs" "$root/mnt/shared/config" "$root/home/appuser" "$root/etc/kafka/docker"
   chown -R 1000:0 "$root/var/lib/kafka" "$root/etc/kafka/secrets" "$root/etc/kafka"
@@ -136,10 +141,10 @@ build_kafka() {
   "User": "appuser",
   "ExposedPorts": {"9092/tcp": {}},
   "Volumes": {"/etc/kafka/secrets": {}, "/var/lib/kafka/data": {}, "/mnt/shared/config": {}},
-  "Labels": {"org.opencontainers.image.title": "kafka (e2e)", "org.opencontainers.image.version": "$KAFKA_VERSION"}
+  "Labels": {"org.opencontainers.image.title": "kafka (e2e)", "org.opencontainers.image.version": "$version"}
 }
 JSON
-  assemble kafka "$dir" "$KAFKA_IMAGE" "$dir/spec.json" "$BASE_LAYER" "$dir/layer.tar"
+  assemble "$src" "$dir" "$tag" "$dir/spec.json" "$BASE_LAYER" "$dir/layer.tar"
   echo "$h" > "$dir/RECIPE"
 }
 
@@ -227,7 +232,8 @@ for t in "${targets[@]}"; do
   case "$t" in
     base) "$IMAGES_DIR/base.sh" ;;
     zookeeper) "$IMAGES_DIR/base.sh"; build_zookeeper ;;
-    kafka) "$IMAGES_DIR/base.sh"; build_kafka ;;
+    kafka) "$IMAGES_DIR/base.sh"; build_kafka kafka "$KAFKA_VERSION" "$KAFKA_IMAGE" ;;
+    kafka4) "$IMAGES_DIR/base.sh"; build_kafka kafka4 "$KAFKA4_VERSION" "$KAFKA4_IMAGE" ;;
     jmx-exporter) "$IMAGES_DIR/base.sh"; build_jmx_exporter ;;
     pause) build_pause ;;
   esac
@@ -238,6 +244,7 @@ if [ "$DO_IMPORT" = yes ] || { [ "$DO_IMPORT" = auto ] && [ -S "$CONTAINERD_SOCK
     case "$t" in
       zookeeper) import_image "zookeeper-$ZK_VERSION" "$ZK_IMAGE" ;;
       kafka) import_image "kafka-$KAFKA_VERSION" "$KAFKA_IMAGE" ;;
+      kafka4) import_image "kafka-$KAFKA4_VERSION" "$KAFKA4_IMAGE" ;;
       jmx-exporter) import_image "jmx-exporter-$JMX_EXPORTER_VERSION" "$JMX_EXPORTER_IMAGE" ;;
       pause) import_image "pause-$PAUSE_VERSION" "$PAUSE_IMAGE" ;;
     esac

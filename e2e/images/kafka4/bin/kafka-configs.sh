@@ -1,0 +1,3 @@
+#!/bin/bash
+# Minimal equivalent of Kafka 4.3's bin/kafka-configs.sh for the e2e image.
+exec "$(dirname "$0")/kafka-run-class.sh" kafka.admin.ConfigCommand "$@"
