@@ -128,8 +128,11 @@ step() {
   say "== $name"
   "$@" </dev/null &
   STEP_PID=$!
+  # The watchdog does not hold the e2e lock (fd 9): a sleep of it that outlived the run
+  # (seen: a step's "sleep 600" alive after its run, reparented to init) kept the next run
+  # waiting on /tmp/stack-e2e/cluster.lock for the rest of its 10 minutes.
   ( sleep "$limit"; touch "$marker"; kill -TERM -- "-$STEP_PID" 2>/dev/null
-    sleep 20; kill -KILL -- "-$STEP_PID" 2>/dev/null ) </dev/null >/dev/null 2>&1 &
+    sleep 20; kill -KILL -- "-$STEP_PID" 2>/dev/null ) </dev/null >/dev/null 2>&1 9>&- &
   dog=$!
   wait "$STEP_PID" || rc=$?
   STEP_PID=""

@@ -144,3 +144,36 @@ def test_leftovers_finds_a_node_namespace_and_passes_once_it_is_gone(tmp_path: P
     again = subprocess.run(["bash", str(LEFTOVERS)], capture_output=True, text=True, env=env,
                            timeout=60)
     assert again.returncode == 0, again.stderr
+
+
+def test_the_step_watchdog_does_not_hold_the_e2e_lock(tmp_path: Path) -> None:
+    # A step's watchdog ("sleep <limit>") was seen alive after its run ended, reparented to
+    # init and still holding the driver's lock (fd 9): the next run waited on
+    # /tmp/stack-e2e/cluster.lock for the rest of the limit. The watchdog closes fd 9, so a
+    # straggler cannot. step() is taken from run.sh as it is.
+    text = RUN_SH.read_text()
+    start = text.index("step() {")
+    body = text[start:text.index("\n}\n", start) + 3]
+    lock = tmp_path / "lock"
+    script = f"""
+set -m
+exec 9>{lock}
+say() {{ :; }}
+declare -a STEP_NAMES=() STEP_SECS=() STEP_RESULTS=()
+FAILED=0 LAST_RC=0 STEP_PID=""
+{body}
+watch() {{
+  sleep 1
+  for p in $(pgrep -x sleep); do
+    if [ "$(tr '\\0' ' ' < /proc/$p/cmdline)" = "sleep 777 " ] &&
+        ls -l /proc/$p/fd | grep -q {lock}; then
+      echo "the watchdog $p holds the lock"; exit 1
+    fi
+  done
+  pgrep -fx "sleep 777" >/dev/null || {{ echo "no watchdog found"; exit 1; }}
+}}
+step 777 "watched" watch
+exit "$LAST_RC"
+"""
+    result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
