@@ -97,6 +97,19 @@ def test_dedicated_controllers_form_the_quorum_and_no_zookeeper_is_used():
             assert obj["metadata"]["labels"]["app.kubernetes.io/version"] == "4.3.2", obj["kind"]
 
 
+def test_a_generated_cluster_id_never_starts_with_a_dash(tmp_path: Path):
+    # Kafka's own Uuid.randomUuid skips those: kafka-storage.sh would read one as an
+    # option. 1 in 64 random ids starts with "-": 400 of them all but surely meet one.
+    feed = ('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: feed\ndata:\n'
+            '  ids: {{ range until 400 }}{{ include "kafka.clusterId" (dict "ctx" $) }} '
+            '{{ end }}\n')
+    chart = fed_copy("kafka", tmp_path / "kafka", "zz-feed.yaml", feed, keys=())
+    out = helm.template(chart, values=KRAFT, show_only=["templates/zz-feed.yaml"])
+    ids = out.split("ids: ", 1)[1].split()
+    assert len(ids) == 400 and len(set(ids)) == 400
+    assert all(re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_-]{21}", i) for i in ids), ids
+
+
 def test_the_cluster_id_is_generated_as_kafka_writes_one_and_can_be_given():
     secret = one(render_chart("kafka", KRAFT, release="kafka"), "Secret", "kafka-kraft")
     cluster_id = base64.b64decode(secret["data"]["cluster-id"]).decode()
@@ -146,7 +159,8 @@ def test_zookeeper_mode_is_unchanged_by_the_kraft_values():
     assert image == "docker.io/apache/kafka:3.9.1"
     cm = one(objs, "ConfigMap", "kafka-scripts")
     assert "process.roles" not in props(cm, "server.properties")
-    assert "controller.properties" not in cm["data"] and "log4j2.yaml" not in cm["data"]
+    assert "controller.properties" not in cm["data"]
+    assert "BROKER_LOG4J2_CONFIG" not in env_of(sts)
 
 
 def test_controllers_network_policy_admits_brokers_and_controllers_only():
@@ -182,10 +196,6 @@ def test_controllers_network_policy_admits_brokers_and_controllers_only():
      "authorization.enabled: an authorizer is not supported in KRaft mode"),
     ({**KRAFT, "metrics": {"jmx": {"enabled": True}}},
      "metrics.jmx.enabled: metrics is not supported in KRaft mode"),
-    ({**KRAFT, "externalZookeeper": {"connect": "zk:2181"}},
-     "externalZookeeper.connect: KRaft mode uses no ZooKeeper; remove it"),
-    ({**KRAFT, "zookeeper": {"chroot": "/kafka"}},
-     "zookeeper.chroot: KRaft mode uses no ZooKeeper; remove it"),
     ({**KRAFT, "listeners": {"controller": {"containerPort": 9092}}},
      "listeners.controller.containerPort: 9092 is also listeners.client.containerPort"),
     ({**KRAFT, "controller": {"nodeIdOffset": 2}},
@@ -220,6 +230,11 @@ def test_a_malformed_cluster_id_is_refused_by_the_schema():
      "controller.replicaCount: 4 voters tolerate no more failures than 3 would (1)"),
     ({**COMBINED, "replicaCount": 3},
      "kraft.combined: every broker is also a controller"),
+    # what a migrated release still carries from ZooKeeper mode: unused, not in the way
+    ({**KRAFT, "externalZookeeper": {"connect": "zk:2181"}},
+     "externalZookeeper.connect: unused, KRaft mode uses no ZooKeeper; remove it"),
+    ({**KRAFT, "zookeeper": {"chroot": "/kafka"}},
+     "zookeeper.chroot: unused, KRaft mode uses no ZooKeeper; remove it"),
 ])
 def test_kraft_warnings(values: dict[str, Any], warning: str):
     assert f"# WARNING: {warning}" in render_chart_text("kafka", values)
@@ -255,15 +270,16 @@ def upgrade(guarded: Path, old: dict[str, Any], values: dict[str, Any],
 def test_a_zookeeper_mode_release_is_not_switched_to_kraft(guarded: Path):
     with pytest.raises(HelmError) as err:
         upgrade(guarded, stored({}), KRAFT)
-    assert ("keep the cluster's metadata in ZooKeeper, and this upgrade sets kraft.enabled"
-            in str(err.value))
-    assert "Set kraft.enabled back to false" in str(err.value)
+    assert 'run as "zookeeper", this upgrade as "kraft"' in str(err.value)
+    assert "a ZooKeeper-mode cluster moves to KRaft only through the migration" in str(err.value)
+    assert "Next: kraft.migration.phase=controllers" in str(err.value)
 
 
 def test_a_kraft_release_is_not_switched_back_to_zookeeper(guarded: Path):
     with pytest.raises(HelmError) as err:
         upgrade(guarded, stored(KRAFT), {})
-    assert "run in KRaft mode, and this upgrade sets kraft.enabled false" in str(err.value)
+    assert 'run as "kraft", this upgrade as "zookeeper"' in str(err.value)
+    assert "a KRaft cluster never goes back" in str(err.value)
 
 
 def test_the_static_quorum_keeps_its_voters(guarded: Path):
@@ -276,7 +292,8 @@ def test_the_static_quorum_keeps_its_voters(guarded: Path):
         assert "whose voters never change" in str(err.value), change
     with pytest.raises(HelmError) as err:
         upgrade(guarded, old, {"kraft": {"enabled": True, "combined": True}})
-    assert 'runs KRaft as "kraft", this upgrade as "kraft-combined"' in str(err.value)
+    assert 'run as "kraft", this upgrade as "kraft-combined"' in str(err.value)
+    assert "Next: keep kraft.enabled=true and kraft.combined=false" in str(err.value)
 
 
 def test_the_controllers_claims_are_guarded_like_the_brokers(guarded: Path):
@@ -368,7 +385,7 @@ def test_start_formats_an_empty_volume_once(tmp_path: Path):
     assert first.returncode == 0, first.stderr
     [call] = calls.read_text().splitlines()
     assert call == (f"format --config {node.env['SERVER_PROPERTIES']} "
-                    "--cluster-id MkU3OEVBNTcwNTJENDM2Qk --ignore-formatted")
+                    "--cluster-id=MkU3OEVBNTcwNTJENDM2Qk --ignore-formatted")
     assert "node.id=1000" in (node.data / "meta.properties").read_text()
     second = node.run("start.sh", **extra)
     assert second.returncode == 0, second.stderr
@@ -434,11 +451,13 @@ def test_the_kraft_environment_runs_no_zookeeper():
     assert one(objs, "StatefulSet", "stack-kafka-controller")["spec"]["replicas"] == 3
 
 
-def test_the_stack_refuses_an_ensemble_beside_kraft():
-    with pytest.raises(HelmError) as err:
-        render_chart("stack", {"kafka": KRAFT})
-    assert ("zookeeper.enabled: true while kafka.kraft.enabled is true: KRaft mode uses no "
-            "ZooKeeper") in str(err.value)
+def test_the_stack_warns_of_an_ensemble_beside_kraft():
+    # A warning, not a refusal: the migration's last step still runs the ensemble, which
+    # goes only once the controllers have left migration mode.
+    assert ("# WARNING: zookeeper.enabled: true while kafka.kraft.enabled is true: KRaft mode "
+            "uses no ZooKeeper") in render_chart_text("stack", {"kafka": KRAFT})
+    assert "zookeeper.enabled: true while" not in render_chart_text(
+        "stack", {"kafka": KRAFT, "zookeeper": {"enabled": False}})
 
 
 def test_a_change_of_the_brokers_settings_alone_does_not_roll_the_controllers():

@@ -20,7 +20,7 @@
 #   CLUSTER_DOMAIN     cluster DNS suffix (default cluster.local)
 #   BROKER_ID_OFFSET   added to the ordinal to give broker.id (default 0)
 #   NODE_ID_OFFSET     the same for a KRaft controller's node.id (wins over BROKER_ID_OFFSET)
-#   KAFKA_CLUSTER_ID   KRaft: the cluster id; a volume formatted for another one is refused
+#   KAFKA_CLUSTER_ID   KRaft and the migration: the cluster id; a volume of another one is refused
 #   BASE_CONFIG        shared settings rendered by the chart
 #   SERVER_PROPERTIES  file to write (on an emptyDir: the root filesystem is read-only);
 #                      client.properties, zookeeper-jaas.conf and tls/ go beside it
@@ -87,9 +87,11 @@ if [[ -f "$meta" ]]; then
       "Fix brokerIdOffset (controller.nodeIdOffset for a controller), or move the volume to the pod it belongs to."
   fi
   # A KRaft volume belongs to one cluster: started with another cluster's id, the node
-  # would be rejected by the quorum at best, and at worst join the wrong one.
+  # would be rejected by the quorum at best, and at worst join the wrong one. (During the
+  # migration a ZooKeeper-mode broker gets the id too: the controllers were formatted with
+  # it, and a broker of another cluster is stopped here before it registers with them.)
   stored_cluster=$(sed -n -E 's/^[[:space:]]*cluster\.id[[:space:]]*[=:][[:space:]]*([^[:space:]]+)[[:space:]]*$/\1/p' "$meta" | head -n 1)
-  if [[ -n "$roles" && -n "${KAFKA_CLUSTER_ID:-}" && -n "$stored_cluster" && "$stored_cluster" != "$KAFKA_CLUSTER_ID" ]]; then
+  if [[ -n "${KAFKA_CLUSTER_ID:-}" && -n "$stored_cluster" && "$stored_cluster" != "$KAFKA_CLUSTER_ID" ]]; then
     die "$meta belongs to cluster $stored_cluster, but this release's cluster id is $KAFKA_CLUSTER_ID;" \
       "refusing to start on another cluster's volume. Give kraft.clusterId=$stored_cluster to keep that" \
       "cluster's data, or delete the claim to start this node empty."

@@ -132,7 +132,9 @@ wait_for_stale_registration() {
 }
 
 # KRaft: format the volume on the first start, with the release's cluster id. Only a volume
-# without meta.properties: configure.sh has refused one of another cluster or node.
+# without meta.properties: configure.sh has refused one of another cluster or node. The id
+# goes as --cluster-id=<id>: one that starts with "-" (base64url; a ZooKeeper-mode cluster's
+# may) would otherwise read as an option and fail the format.
 format_storage() {
   local roles log_dir
   roles=$(prop process.roles)
@@ -142,12 +144,25 @@ format_storage() {
   : "${KAFKA_CLUSTER_ID:?KAFKA_CLUSTER_ID must be set in KRaft mode (Secret <fullname>-kraft, key cluster-id)}"
   env -u JMX_PORT -u KAFKA_JMX_OPTS -u KAFKA_OPTS KAFKA_HEAP_OPTS="-Xmx128m" \
     timeout "${TOOL_TIMEOUT:-60}" "$kafka_home/bin/kafka-storage.sh" format \
-    --config "$SERVER_PROPERTIES" --cluster-id "$KAFKA_CLUSTER_ID" --ignore-formatted
+    --config "$SERVER_PROPERTIES" --cluster-id="$KAFKA_CLUSTER_ID" --ignore-formatted
   echo "start.sh: formatted $log_dir for cluster $KAFKA_CLUSTER_ID ($roles)"
+}
+
+# A ZooKeeper-mode broker (no process.roles, no migration) has no use for the KRaft
+# metadata log it replicated during a migration that was rolled back: delete it, as
+# Kafka's rollback steps do, so a later migration starts from an empty log.
+drop_migration_metadata_log() {
+  local log_dir
+  [[ -z "$(prop process.roles)" && "$(prop zookeeper.metadata.migration.enable)" != true ]] || return 0
+  log_dir=$(prop log.dirs)
+  [[ -d "$log_dir/__cluster_metadata-0" ]] || return 0
+  rm -rf "${log_dir:?}/__cluster_metadata-0"
+  echo "start.sh: deleted $log_dir/__cluster_metadata-0, the KRaft metadata log of a rolled-back migration"
 }
 
 bash "$script_dir/configure.sh"
 format_storage
+drop_migration_metadata_log
 write_scram_credentials
 wait_for_stale_registration
 

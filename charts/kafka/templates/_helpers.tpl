@@ -392,10 +392,17 @@ refuses config keys the chart owns). configure.sh adds each pod's identity.
 */}}
 {{- define "kafka.serverProperties" -}}
 {{- $props := include "kafka.replication" . | fromYaml -}}
-{{- if .Values.kraft.enabled -}}
+{{- if include "kafka.brokersKraft" . -}}
 {{- $props = merge $props (include "kafka.kraftProperties" (dict "ctx" . "roles" (ternary "broker,controller" "broker" .Values.kraft.combined)) | fromYaml) -}}
 {{- else -}}
 {{- $_ := set $props "zookeeper.connect" (include "kafka.zookeeperConnect" .) -}}
+{{- if include "kafka.brokersMigrating" . -}}
+{{- /* KIP-866's migration mode: still ZooKeeper brokers, registered with the controllers too */ -}}
+{{- $props = merge $props (include "kafka.kraftProperties" (dict "ctx" . "roles" "") | fromYaml) -}}
+{{- $_ := unset $props "process.roles" -}}
+{{- $_ := set $props "zookeeper.metadata.migration.enable" true -}}
+{{- $_ := set $props "inter.broker.protocol.version" "3.9" -}}
+{{- end -}}
 {{- end -}}
 {{- $_ := set $props "auto.create.topics.enable" .Values.autoCreateTopicsEnable -}}
 {{- $_ := set $props "log.retention.hours" .Values.log.retentionHours -}}
@@ -409,7 +416,7 @@ refuses config keys the chart owns). configure.sh adds each pod's identity.
 {{- $listeners = printf "%s,EXTERNAL://:%d" $listeners (int .Values.listeners.external.containerPort) -}}
 {{- $map = printf "%s,EXTERNAL:%s" $map $protocols.EXTERNAL -}}
 {{- end -}}
-{{- if .Values.kraft.enabled -}}
+{{- if or (include "kafka.brokersKraft" .) (include "kafka.brokersMigrating" .) -}}
 {{- /* the brokers reach the controllers on CONTROLLER: its protocol is in every node's map */ -}}
 {{- if .Values.kraft.combined -}}
 {{- $listeners = printf "%s,CONTROLLER://:%s" $listeners (include "kafka.controllerPort" .) -}}
@@ -442,7 +449,7 @@ refuses config keys the chart owns). configure.sh adds each pod's identity.
 {{- $_ := set $props "listener.name.internal.ssl.client.auth" "none" -}}
 {{- end -}}
 {{- end -}}
-{{- if and .Values.zookeeper.auth.enabled (not .Values.kraft.enabled) -}}
+{{- if and .Values.zookeeper.auth.enabled (not (include "kafka.brokersKraft" .)) -}}
 {{- $_ := set $props "zookeeper.set.acl" true -}}
 {{- end -}}
 {{- if .Values.authorization.enabled -}}

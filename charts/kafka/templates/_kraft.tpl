@@ -4,18 +4,53 @@ the controllers' shared settings and what this chart version does not run in KRa
 */}}
 
 {{/*
-kafka.kraft: "true" with kraft.enabled, else "".
+kafka.migrationPhase: kraft.migration.phase while the release is not in KRaft mode yet
+(kraft.enabled false), else "". The phases, in order: controllers, dual-write, brokers; or
+rollback after dual-write.
 */}}
-{{- define "kafka.kraft" -}}
-{{- if .Values.kraft.enabled -}}true{{- end -}}
+{{- define "kafka.migrationPhase" -}}
+{{- if not .Values.kraft.enabled -}}{{- dig "migration" "phase" "" .Values.kraft -}}{{- end -}}
+{{- end -}}
+
+{{/*
+kafka.brokersKraft: "true" when the brokers run in KRaft mode (process.roles): kraft.enabled,
+or the migration's brokers phase.
+*/}}
+{{- define "kafka.brokersKraft" -}}
+{{- if or .Values.kraft.enabled (eq (include "kafka.migrationPhase" .) "brokers") -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+kafka.brokersMigrating: "true" when the brokers run ZooKeeper mode with the migration's
+settings (they register with the controllers too): the dual-write and rollback phases.
+*/}}
+{{- define "kafka.brokersMigrating" -}}
+{{- if has (include "kafka.migrationPhase" .) (list "dual-write" "rollback") -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+kafka.controllersMigrating: "true" when the controllers run in migration mode (they read
+and write ZooKeeper): the controllers, dual-write and brokers phases.
+*/}}
+{{- define "kafka.controllersMigrating" -}}
+{{- if has (include "kafka.migrationPhase" .) (list "controllers" "dual-write" "brokers") -}}true{{- end -}}
 {{- end -}}
 
 {{/*
 kafka.kraftDedicated: "true" when the controllers run in a StatefulSet of their own
-(kraft.enabled without kraft.combined), else "".
+(kraft.enabled without kraft.combined, or a migration phase that has them), else "".
 */}}
 {{- define "kafka.kraftDedicated" -}}
-{{- if and .Values.kraft.enabled (not .Values.kraft.combined) -}}true{{- end -}}
+{{- if or (and .Values.kraft.enabled (not .Values.kraft.combined)) (include "kafka.controllersMigrating" .) -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+kafka.clusterIdKnown: "true" when there is a cluster id (Secret <fullname>-kraft): KRaft
+mode and every migration phase. The controllers are formatted with it; the brokers'
+configure.sh checks it against their volumes' meta.properties (from dual-write on).
+*/}}
+{{- define "kafka.clusterIdKnown" -}}
+{{- if or .Values.kraft.enabled (include "kafka.migrationPhase" .) -}}true{{- end -}}
 {{- end -}}
 
 {{/*
@@ -88,7 +123,9 @@ the form Kafka's Uuid and kafka-storage.sh random-uuid use. Given (dict "existin
 {{- else if $kept -}}
 {{- $kept | b64dec -}}
 {{- else -}}
-{{- randBytes 16 | replace "+" "-" | replace "/" "_" | trimSuffix "==" -}}
+{{- /* Kafka's Uuid.randomUuid never starts one with "-" (tools would read it as an option) */ -}}
+{{- $id := randBytes 16 | replace "+" "-" | replace "/" "_" | trimSuffix "==" -}}
+{{- ternary (printf "A%s" (substr 1 22 $id)) $id (hasPrefix "-" $id) -}}
 {{- end -}}
 {{- end -}}
 
@@ -139,14 +176,22 @@ and the controller listener's name. The listeners themselves are each role's own
 {{/*
 kafka.controllerProperties: the settings every dedicated controller shares (a dict, as
 YAML): KRaft's, the controller listener, the replication defaults (a KRaft controller
-creates the topics, so it applies default.replication.factor itself), then config and
-controller.config on top. configure.sh adds node.id, advertised.listeners and log.dirs.
+creates the topics, so it applies default.replication.factor itself), during the migration
+ZooKeeper's and the brokers' listener, then config and controller.config on top. configure.sh adds node.id, advertised.listeners and log.dirs.
 */}}
 {{- define "kafka.controllerProperties" -}}
 {{- $props := pick (include "kafka.replication" . | fromYaml) "default.replication.factor" "min.insync.replicas" -}}
 {{- $props = merge (include "kafka.kraftProperties" (dict "ctx" . "roles" "controller") | fromYaml) $props -}}
 {{- $_ := set $props "listeners" (printf "CONTROLLER://:%s" (include "kafka.controllerPort" .)) -}}
 {{- $_ := set $props "listener.security.protocol.map" "CONTROLLER:PLAINTEXT" -}}
+{{- if include "kafka.controllersMigrating" . -}}
+{{- /* KIP-866: the controllers read the metadata from ZooKeeper, then write it back there,
+and reach the ZooKeeper-mode brokers on their inter-broker listener */ -}}
+{{- $_ := set $props "zookeeper.metadata.migration.enable" true -}}
+{{- $_ := set $props "zookeeper.connect" (include "kafka.zookeeperConnect" .) -}}
+{{- $_ := set $props "inter.broker.listener.name" "INTERNAL" -}}
+{{- $_ := set $props "listener.security.protocol.map" (printf "CONTROLLER:PLAINTEXT,INTERNAL:%s" (include "kafka.listenerProtocols" . | fromYaml).INTERNAL) -}}
+{{- end -}}
 {{- range $key, $value := .Values.config -}}{{- $_ := set $props $key $value -}}{{- end -}}
 {{- range $key, $value := .Values.controller.config -}}{{- $_ := set $props $key $value -}}{{- end -}}
 {{- toYaml $props -}}
@@ -160,15 +205,36 @@ run in KRaft mode yet, "key.path: reason"; and, in ZooKeeper mode, a Kafka 4 ima
 {{- $p := include "common.names.valuesPrefix" . -}}
 {{- $v := .Values -}}
 {{- $major := include "kafka.imageMajor" . -}}
+{{- $phase := include "kafka.migrationPhase" . -}}
+{{- $tag := include "kafka.imageTag" . -}}
+{{- $givenPhase := dig "migration" "phase" "" $v.kraft -}}
+{{- if and $v.kraft.enabled $givenPhase }}
+{{ $p }}kraft.migration.phase: {{ $givenPhase }} while {{ $p }}kraft.enabled is true: KRaft mode is where the migration ends; remove the phase (or set {{ $p }}kraft.enabled false while the migration runs)
+{{- end }}
 {{- if not $v.kraft.enabled }}
 {{- if and $major (ge (atoi $major) 4) }}
-{{ $p }}image.tag: {{ include "kafka.imageTag" . }} is Kafka {{ $major }}, which has no ZooKeeper mode: keep a 3.9 tag while the cluster runs on ZooKeeper, or set {{ $p }}kraft.enabled for a new cluster (an existing one needs the migration first)
+{{ $p }}image.tag: {{ $tag }} is Kafka {{ $major }}, which has no ZooKeeper mode: keep a 3.9 tag while the cluster runs on ZooKeeper{{ if $phase }} and through the migration (Kafka 4 comes after it, with {{ $p }}kraft.enabled){{ else }}, or set {{ $p }}kraft.enabled for a new cluster (an existing one needs the migration first){{ end }}
 {{- end }}
-{{- else }}
-{{- if and $major (lt (atoi $major) 3) }}
-{{ $p }}image.tag: {{ include "kafka.imageTag" . }} is Kafka {{ $major }}, which has no production KRaft mode: use 3.9 or 4.x with {{ $p }}kraft.enabled
 {{- end }}
-{{- $notYet := "is not supported in KRaft mode by this chart version yet" }}
+{{- if $phase }}
+{{- if and $major (not (regexMatch "^v?3[.]9([.-]|$)" $tag)) (lt (atoi $major) 4) }}
+{{ $p }}image.tag: {{ $tag }} is not Kafka 3.9: the migration runs on 3.9 (the brokers' inter.broker.protocol.version 3.9); upgrade the ZooKeeper-mode cluster to 3.9 first
+{{- end }}
+{{- if $v.kraft.combined }}
+{{ $p }}kraft.combined: the migration runs dedicated controllers (KIP-866 has no combined nodes); set {{ $p }}kraft.combined false
+{{- end }}
+{{- if not $v.kraft.clusterId }}
+{{ $p }}kraft.clusterId: empty with {{ $p }}kraft.migration.phase {{ $phase }}: the controllers join the ZooKeeper-mode cluster, whose id they must be formatted with; give cluster.id from a broker's meta.properties (kubectl exec {{ include "kafka.fullname" . }}-0 -- cat {{ .Values.persistence.mountPath | trimSuffix "/" }}/log/meta.properties), which `stackctl migrate` reads itself
+{{- end }}
+{{- if $v.zookeeper.auth.enabled }}
+{{ $p }}zookeeper.auth.enabled: the migration with ZooKeeper authentication is not supported by this chart version yet (the controllers would need ZooKeeper's credentials and ACLs)
+{{- end }}
+{{- end }}
+{{- if or $v.kraft.enabled $phase }}
+{{- if and $v.kraft.enabled $major (lt (atoi $major) 3) }}
+{{ $p }}image.tag: {{ $tag }} is Kafka {{ $major }}, which has no production KRaft mode: use 3.9 or 4.x with {{ $p }}kraft.enabled
+{{- end }}
+{{- $notYet := ternary "is not supported in KRaft mode by this chart version yet" "is not supported by this chart version's migration yet" (not $phase) }}
 {{- range $name, $key := dict "client" "listeners.client.protocol" "interbroker" "listeners.interbroker.protocol" "external" "listeners.external.protocol" }}
 {{- $protocol := (index $v.listeners $name).protocol }}
 {{- if and (ne $name "external") (ne $protocol "PLAINTEXT") }}
@@ -182,15 +248,6 @@ run in KRaft mode yet, "key.path: reason"; and, in ZooKeeper mode, a Kafka 4 ima
 {{- end }}
 {{- if $v.metrics.jmx.enabled }}
 {{ $p }}metrics.jmx.enabled: metrics {{ $notYet }} (the controllers' metrics and alerts are not exported)
-{{- end }}
-{{- if $v.zookeeper.auth.enabled }}
-{{ $p }}zookeeper.auth.enabled: KRaft mode uses no ZooKeeper; remove it
-{{- end }}
-{{- if $v.externalZookeeper.connect }}
-{{ $p }}externalZookeeper.connect: KRaft mode uses no ZooKeeper; remove it
-{{- end }}
-{{- if $v.zookeeper.chroot }}
-{{ $p }}zookeeper.chroot: KRaft mode uses no ZooKeeper; remove it
 {{- end }}
 {{- $port := int $v.listeners.controller.containerPort }}
 {{- range $name, $key := dict "client" "listeners.client.containerPort" "interbroker" "listeners.interbroker.containerPort" "external" "listeners.external.containerPort" }}
@@ -239,22 +296,66 @@ kafka.kraftWarnings: KRaft values that work but deserve a second look.
 {{- if and .Values.kraft.combined (gt (int .Values.replicaCount) 1) }}
 {{ $p }}kraft.combined: every broker is also a controller, so each broker's restart is also a voter's; production runs dedicated controllers (kraft.combined false)
 {{- end }}
+{{- /* the ZooKeeper-mode values a migrated release still carries: harmless, unused */}}
+{{- range $key, $set := dict "zookeeper.auth.enabled" .Values.zookeeper.auth.enabled "externalZookeeper.connect" .Values.externalZookeeper.connect "zookeeper.chroot" .Values.zookeeper.chroot }}
+{{- if $set }}
+{{ $p }}{{ $key }}: unused, KRaft mode uses no ZooKeeper; remove it (after a migration, once ZooKeeper is gone)
+{{- end }}
+{{- end }}
 {{- end }}
 {{- end -}}
 
 {{/*
 kafka.kraftMode: how the StatefulSets record the metadata mode for the upgrade guard
-(annotation kafka.chart/metadata): "zookeeper", "kraft" or "kraft-combined".
+(annotation kafka.chart/metadata): "zookeeper", "migration-<phase>", "kraft" or
+"kraft-combined".
 */}}
 {{- define "kafka.kraftMode" -}}
-{{- if not .Values.kraft.enabled -}}zookeeper{{- else if .Values.kraft.combined -}}kraft-combined{{- else -}}kraft{{- end -}}
+{{- $phase := include "kafka.migrationPhase" . -}}
+{{- if .Values.kraft.combined -}}kraft-combined
+{{- else if .Values.kraft.enabled -}}kraft
+{{- else if $phase -}}migration-{{ $phase }}
+{{- else -}}zookeeper
+{{- end -}}
 {{- end -}}
 
 {{/*
-kafka.upgradeGuard.kraft: refuse an upgrade that changes the metadata mode or the voters
-of the static quorum. Given (dict "existing" <the brokers' StatefulSet or empty> "ctx" .).
-A StatefulSet without a kafka.chart/metadata annotation is a ZooKeeper-mode release (every
-release before KRaft mode existed, and every one with kraft.enabled false).
+kafka.migrationSteps: the modes an upgrade may move to from each mode (a YAML map): the
+migration's phases one at a time, forward, or back to ZooKeeper mode where Kafka allows it
+(before the brokers leave ZooKeeper).
+*/}}
+{{- define "kafka.migrationSteps" -}}
+zookeeper: [migration-controllers]
+migration-controllers: [migration-dual-write, zookeeper]
+migration-dual-write: [migration-brokers, migration-rollback]
+migration-brokers: [kraft, migration-dual-write]
+migration-rollback: [zookeeper]
+kraft: []
+kraft-combined: []
+{{- end -}}
+
+{{/*
+kafka.migrationStepHint: what a mode's next upgrade sets, for the guard's message.
+*/}}
+{{- define "kafka.migrationStepHint" -}}
+{{- $p := include "common.names.valuesPrefix" .ctx -}}
+{{- $hints := dict
+  "zookeeper" (printf "%skraft.migration.phase=controllers (with %skraft.clusterId, the cluster's id) starts the migration" $p $p)
+  "migration-controllers" (printf "%skraft.migration.phase=dual-write is the next step; an empty phase goes back to ZooKeeper mode" $p)
+  "migration-dual-write" (printf "%skraft.migration.phase=brokers is the next step, rollback the way back" $p)
+  "migration-brokers" (printf "%skraft.enabled=true without a phase ends the migration; dual-write goes back a step" $p)
+  "migration-rollback" (printf "an empty %skraft.migration.phase returns to ZooKeeper mode (once the controllers' claims and the /controller and /migration znodes are deleted)" $p)
+  "kraft" (printf "keep %skraft.enabled=true and %skraft.combined=false" $p $p)
+  "kraft-combined" (printf "keep %skraft.enabled=true and %skraft.combined=true" $p $p) -}}
+{{- get $hints .mode -}}
+{{- end -}}
+
+{{/*
+kafka.upgradeGuard.kraft: refuse an upgrade that changes the metadata mode other than along
+the migration (kafka.migrationSteps), or the voters of the static quorum. Given (dict
+"existing" <the brokers' StatefulSet or empty> "ctx" .). A StatefulSet without a
+kafka.chart/metadata annotation is a ZooKeeper-mode release (every release before KRaft
+mode existed, and every one with kraft.enabled false and no migration phase).
 */}}
 {{- define "kafka.upgradeGuard.kraft" -}}
 {{- $ctx := .ctx -}}
@@ -265,18 +366,23 @@ release before KRaft mode existed, and every one with kraft.enabled false).
 {{- $old := dig "metadata" "annotations" "kafka.chart/metadata" "zookeeper" $existing -}}
 {{- $new := include "kafka.kraftMode" $ctx -}}
 {{- $sts := printf "%s/%s" $ctx.Release.Namespace (include "kafka.fullname" $ctx) -}}
-{{- if ne $old $new -}}
-{{- if eq $old "zookeeper" -}}
-{{- fail (printf "upgrade refused: the brokers of StatefulSet %s keep the cluster's metadata in ZooKeeper, and this upgrade sets %skraft.enabled. Brokers started in KRaft mode would format empty metadata and lose every topic: a ZooKeeper-mode cluster moves to KRaft only through the migration, which this chart version does not run yet. Set %skraft.enabled back to false." $sts $p $p) -}}
+{{- $allowed := get (include "kafka.migrationSteps" $ctx | fromYaml) $old | default list -}}
+{{- if and (ne $old $new) (not (has $new $allowed)) -}}
+{{- $why := "" -}}
+{{- if and (eq $old "zookeeper") (hasPrefix "kraft" $new) -}}
+{{- $why = "Brokers started in KRaft mode would format empty metadata and lose every topic: a ZooKeeper-mode cluster moves to KRaft only through the migration, one phase per upgrade." -}}
+{{- else if hasPrefix "kraft" $old -}}
+{{- $why = "Their metadata is in the controllers' log, not in ZooKeeper: a KRaft cluster never goes back." -}}
 {{- else if eq $new "zookeeper" -}}
-{{- fail (printf "upgrade refused: the brokers of StatefulSet %s run in KRaft mode, and this upgrade sets %skraft.enabled false. Their metadata is in the controllers' log, not in ZooKeeper. Set %skraft.enabled back to true." $sts $p $p) -}}
+{{- $why = "The brokers have left ZooKeeper mode: Kafka allows no way back from here but through the dual-write phase." -}}
 {{- else -}}
-{{- fail (printf "upgrade refused: StatefulSet %s runs KRaft as %q, this upgrade as %q: the quorum's voters would change, which a static quorum cannot do. Set %skraft.combined back to %v." $sts $old $new $p (eq $old "kraft-combined")) -}}
+{{- $why = "The migration moves one phase per upgrade, and each is checked before the next." -}}
 {{- end -}}
+{{- fail (printf "upgrade refused: the brokers of StatefulSet %s run as %q, this upgrade as %q. %s Next: %s." $sts $old $new $why (include "kafka.migrationStepHint" (dict "ctx" $ctx "mode" $old))) -}}
 {{- end -}}
 {{- $oldVoters := dig "metadata" "annotations" "kafka.chart/quorum" "" $existing -}}
 {{- $newVoters := include "kafka.quorumVoters" $ctx -}}
-{{- if and $ctx.Values.kraft.enabled $oldVoters (ne $oldVoters $newVoters) -}}
+{{- if and (ne $new "zookeeper") $oldVoters (ne $oldVoters $newVoters) -}}
 {{- fail (printf "upgrade refused: the quorum of StatefulSet %s has the voters %s, this upgrade %s. The chart runs a static quorum (controller.quorum.voters), whose voters never change: keep %scontroller.replicaCount, %scontroller.nodeIdOffset, %slisteners.controller.containerPort and the names as installed." $sts $oldVoters $newVoters $p $p $p) -}}
 {{- end -}}
 {{- end -}}

@@ -6,7 +6,8 @@ JVM's, and the scripts, config, logs and tmp volumes. Both run files/start.sh.
 {{/*
 kafka.pod.identityEnv: the env entries configure.sh reads to compute the node's identity,
 given (dict "ctx" . "headless" <headless Service> "offsetName" "BROKER_ID_OFFSET" or
-"NODE_ID_OFFSET" "offset" <int> "baseConfig" <the ConfigMap key of its shared settings>).
+"NODE_ID_OFFSET" "offset" <int> "baseConfig" <the ConfigMap key of its shared settings>
+"clusterId" <"true": KAFKA_CLUSTER_ID from Secret <fullname>-kraft>).
 Kubernetes does not run a shell on env values: the FQDN is computed in the script.
 */}}
 {{- define "kafka.pod.identityEnv" -}}
@@ -33,7 +34,7 @@ Kubernetes does not run a shell on env values: the FQDN is computed in the scrip
   value: /opt/kafka/config-generated/server.properties
 - name: DATA_LOG_DIR
   value: {{ printf "%s/log" ($ctx.Values.persistence.mountPath | trimSuffix "/") | quote }}
-{{- if $ctx.Values.kraft.enabled }}
+{{- if .clusterId }}
 # KRaft: the cluster id every volume is formatted with (Secret <fullname>-kraft).
 - name: KAFKA_CLUSTER_ID
   valueFrom:
@@ -45,7 +46,7 @@ Kubernetes does not run a shell on env values: the FQDN is computed in the scrip
 
 {{/*
 kafka.pod.jvmEnv: the env entries of the node's JVM, given (dict "ctx" . "heapSize" <JVM
-size> "opts" <extra JVM flags>). start.sh hands them to Kafka's scripts as KAFKA_HEAP_OPTS,
+size> "opts" <extra JVM flags> "log4j2" <"true": a KRaft node, which Kafka 4 can run>). start.sh hands them to Kafka's scripts as KAFKA_HEAP_OPTS,
 KAFKA_OPTS and KAFKA_LOG4J_OPTS for the Kafka process only.
 */}}
 {{- define "kafka.pod.jvmEnv" -}}
@@ -62,7 +63,7 @@ KAFKA_OPTS and KAFKA_LOG4J_OPTS for the Kafka process only.
 {{- end }}
 - name: BROKER_LOG4J_CONFIG
   value: /opt/kafka/chart/log4j.properties
-{{- if $ctx.Values.kraft.enabled }}
+{{- if .log4j2 }}
 # Kafka 4 reads log4j 2's file instead (start.sh looks at the image's jars).
 - name: BROKER_LOG4J2_CONFIG
   value: /opt/kafka/chart/log4j2.yaml

@@ -8,10 +8,8 @@ one failure). Rendered by templates/checks.yaml, which emits no object.
 {{- $kafka := .Values.kafka | default dict -}}
 {{- $external := dig "externalZookeeper" "connect" "" $kafka -}}
 {{- if and $kafka.enabled (dig "kraft" "enabled" false $kafka) }}
-{{- /* KRaft: the controllers keep the metadata, no ensemble is needed */ -}}
-{{- if $zk.enabled }}
-zookeeper.enabled: true while kafka.kraft.enabled is true: KRaft mode uses no ZooKeeper, the ensemble would run for nothing; set zookeeper.enabled=false (environments/kraft.yaml)
-{{- end }}
+{{- /* KRaft: the controllers keep the metadata, no ensemble is needed (stack.warnings: one
+still enabled is the migration's last step before its removal) */ -}}
 {{- else }}
 {{- if and $kafka.enabled (not $zk.enabled) (not $external) }}
 kafka.externalZookeeper.connect: empty while zookeeper.enabled is false: Kafka needs a ZooKeeper ensemble; set kafka.externalZookeeper.connect to host:port[,host:port...] or enable zookeeper
@@ -124,6 +122,9 @@ stack.warnings: combinations that work but are rarely meant to stay, one "key.pa
 line each (common.warnings in templates/checks.yaml, and the NOTES).
 */}}
 {{- define "stack.warnings" -}}
+{{- if and .Values.zookeeper.enabled .Values.kafka.enabled (dig "kraft" "enabled" false .Values.kafka) }}
+zookeeper.enabled: true while kafka.kraft.enabled is true: KRaft mode uses no ZooKeeper, the ensemble runs for nothing; right after a migration that is its last step, otherwise set zookeeper.enabled=false (environments/kraft.yaml)
+{{- end }}
 {{- if and .Values.zookeeper.enabled .Values.kafka.enabled -}}
 {{- $server := .Values.zookeeper.auth.client -}}
 {{- if and $server.enabled (not $server.enforce) (not (dig "zookeeper" "auth" "enabled" false .Values.kafka)) }}

@@ -7,6 +7,7 @@ while (($#)); do
   case "$1" in
     --config) config=$2; shift ;;
     --cluster-id) cluster=$2; shift ;;
+    --cluster-id=*) cluster=${1#--cluster-id=} ;;
   esac
   shift
 done
