@@ -94,6 +94,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where to write them, replaced as a whole (default: dist)")
     p.add_argument("--url", help="base URL the directory will be served from (index.yaml)")
 
+    p = sub.add_parser("migrate", help="move a deployed release from ZooKeeper mode to KRaft, "
+                                       "one checked helm upgrade per step (or back)")
+    _helm_flags(p)
+    p.add_argument("--chart", type=Path, metavar="DIR",
+                   help="the chart the release was installed from (default: charts/stack)")
+    p.add_argument("--to", metavar="STEP", choices=("controllers", "dual-write", "brokers",
+                                                     "finalize", "remove-zookeeper", "kafka4"),
+                   help="the last step to run (default: brokers, the last one with a way back)")
+    p.add_argument("--rollback", action="store_true",
+                   help="back to ZooKeeper mode (from any step before finalize)")
+    p.add_argument("--status", action="store_true", help="print where the release stands")
+    p.add_argument("--kafka4-tag", default="4.3.2", metavar="TAG",
+                   help="image.tag of the kafka4 step (default: 4.3.2)")
+    p.add_argument("--timeout", default="20m", help="each helm upgrade's --timeout (default 20m)")
     sub.add_parser("setup", help="find or install the pinned helm (checksum-verified)")
     sub.add_parser("schema", help="print the yamale schema generated for environment files")
     return parser
@@ -125,6 +139,7 @@ def _run(args: argparse.Namespace) -> int:
         "deps": lambda: commands.deps(repo),
         "package": lambda: commands.package(repo, args.output_dir, args.url),
         "schema": lambda: commands.schema(repo),
+        "migrate": lambda: commands.migrate(repo, args),
     }
     return handler[args.command]()
 

@@ -156,4 +156,24 @@ def docs(repo: Repo, *, check: bool) -> int:
     return 0
 
 
+def migrate(repo: Repo, args: argparse.Namespace) -> int:
+    """The ZooKeeper-to-KRaft migration of a deployed release (stackctl/migrate.py)."""
+    from . import migrate as migrate_mod
 
+    if sum([args.rollback, args.status, args.to is not None]) > 1:
+        raise UsageError("--to, --rollback and --status exclude each other")
+    chart = args.chart or repo.stack_dir
+    if not (chart / "Chart.yaml").is_file():
+        raise UsageError(f"--chart {chart}: no Chart.yaml there")
+    files = ([repo.env_file(args.env)] if args.env else []) + list(args.values)
+    for path in files:
+        if not path.is_file():
+            raise UsageError(f"{path}: no such values file")
+    if not args.status:
+        deps_mod.ensure_all(repo)
+    release = migrate_mod.Release(name=args.release, namespace=args.namespace, chart=chart,
+                                  value_files=tuple(files), set_values=tuple(args.set_values),
+                                  timeout=args.timeout)
+    cluster = migrate_mod.Cluster(release, say=lambda line: print(line, flush=True))
+    return migrate_mod.command(cluster, to=args.to, do_rollback=args.rollback,
+                               show=args.status, kafka4_tag=args.kafka4_tag)
