@@ -63,6 +63,8 @@ NODES_NAMESPACE=stack-prod     # the multi-node run's prod release
 NODES_SIZING=e2e/values-nodes.yaml  # prod's heaps and requests for three nodes on one VM
 KRAFT_NAMESPACE=stack-kraft    # the KRaft run's release
 KRAFT_SIZING=e2e/values-kraft.yaml  # its heaps and requests for one 2-core node
+MIGRATION_NAMESPACE=stack-migrate   # the migration's release (after the KRaft run's)
+MIGRATION_SIZING=e2e/values-migration.yaml  # the controllers it adds, sized for the node
 E2E_KRAFT="${E2E_KRAFT:-0}"
 # The brokers' certificate: a Secret the run makes before the install (its own CA, kept in
 # KAFKA_CA_DIR for the rotation check; e2e/stack_e2e/tls.py), given as kafka.tls.existingSecret.
@@ -397,6 +399,28 @@ if [[ "$E2E_KRAFT" == 1 ]]; then
   step "$LIMIT_TEST" "helm test kraft" helm_test "$KRAFT_NAMESPACE" kraft
   step "$LIMIT_SUITE" "KRaft checks (e2e/checks/kraft, e2e/checks/test_2_kafka.py)" \
     suite kraft e2e/checks/kraft e2e/checks/test_2_kafka.py
+
+  # The migration: a ZooKeeper-mode stack (staging, Kafka $KAFKA_VERSION) that `stackctl
+  # migrate` takes to dual-write and back, then to Kafka $KAFKA4_VERSION without ZooKeeper.
+  # The KRaft release goes first: the node has room for one stack at a time.
+  migration_values=(-f charts/stack/environments/staging.yaml -f "$LOCAL_IMAGES" -f "$SIZING"
+                    -f "$MIGRATION_SIZING" --set "$IMAGE_SET")
+  install_migration() {
+    "$HELM" uninstall "$RELEASE" -n "$KRAFT_NAMESPACE" --wait --timeout 10m
+    PYTHONPATH="$ROOT/e2e" "$PY" -m stack_e2e.namespaces "$MIGRATION_NAMESPACE"
+    "$HELM" install "$RELEASE" charts/stack -n "$MIGRATION_NAMESPACE" --create-namespace \
+      "${migration_values[@]}" --wait=watcher --timeout "$HELM_TIMEOUT" 2>&1 |
+      tee "$LOGS/helm/migration-install.txt"
+    "$KUBECTL" get pods -n "$MIGRATION_NAMESPACE" -o wide
+  }
+  must "$LIMIT_INSTALL" "helm install staging in ZooKeeper mode (Kafka $KAFKA_VERSION) for the migration" \
+    install_migration
+  export E2E_KRAFT=0 E2E_NAMESPACE="$MIGRATION_NAMESPACE" E2E_ZK_NAME="$RELEASE-zookeeper" \
+    E2E_ZK_HEADLESS="$RELEASE-zookeeper-headless" E2E_STACKCTL="$VENV/bin/stackctl" \
+    E2E_KAFKA4_VERSION="$KAFKA4_VERSION" \
+    E2E_MIGRATE_ARGS="${migration_values[*]} --release $RELEASE -n $MIGRATION_NAMESPACE"
+  step "$LIMIT_SUITE" "the migration (e2e/checks/migration): stackctl migrate to dual-write and back, then to Kafka $KAFKA4_VERSION" \
+    suite migration e2e/checks/migration
   if [[ "$MODE" == keep ]]; then
     say "left running: export KUBECONFIG=$KUBECONFIG; $KUBECTL get pods -n $KRAFT_NAMESPACE -o wide"
     say "stop with: e2e/run.sh --down"
@@ -431,7 +455,7 @@ must "$LIMIT_INSTALL" "helm install $ENV_NAME secure (seed names) -> all pods Re
 
 step "$LIMIT_TEST" "helm test $ENV_NAME" helm_test "$NAMESPACE" "$ENV_NAME"
 step "$LIMIT_SUITE" "behaviour checks (e2e/checks)" suite checks e2e/checks --ignore=e2e/checks/nodes \
-  --ignore=e2e/checks/kraft
+  --ignore=e2e/checks/kraft --ignore=e2e/checks/migration
 
 if [[ "${E2E_SKIP_PATHS:-0}" != 1 ]]; then
   step "$LIMIT_SUITE" "prod path: dry-run=server, install (no wait), Pending explained" \
