@@ -189,8 +189,10 @@ def test_a_zookeeper_mode_release_is_not_switched_to_kraft(release: Helm,
                        check=False, log="stage1-upgrade-to-kraft.txt")
     message = proc.stderr + proc.stdout
     assert proc.returncode != 0, "switching a ZooKeeper-mode release to KRaft was accepted"
-    assert "keep the cluster's metadata in ZooKeeper" in message, message
+    assert 'run as "zookeeper", this upgrade as "kraft"' in message, message
+    assert "Next: kafka.kraft.migration.phase=controllers" in message, message
     after = release.history()[-1]
     assert (after["revision"], after["status"]) == (before["revision"], "deployed"), after
-    line = next(x for x in message.splitlines() if "metadata in ZooKeeper" in x).strip()
+    line = next(x for x in message.splitlines() if "upgrade refused" in x).strip()
+    line = line[line.index("upgrade refused"):]
     figures.record("kraft-switch-refused", f"kafka.kraft.enabled=true refused: {line[:160]}")
