@@ -118,7 +118,7 @@ say() { echo "[e2e $(date -u +%H:%M:%S)] $*" >&2; }
 set -m
 declare -a STEP_NAMES=() STEP_SECS=() STEP_RESULTS=()
 T0=$(date +%s)
-STEP_PID="" FAILED=0 LAST_RC=0
+STEP_PID="" DOG_PID="" FAILED=0 LAST_RC=0
 
 # step LIMIT NAME CMD...: run CMD (a command or a function of this script) with stdin from
 # /dev/null, at most LIMIT seconds; record its time and outcome in LAST_RC and FAILED.
@@ -135,11 +135,12 @@ step() {
   # waiting on /tmp/stack-e2e/cluster.lock for the rest of its 10 minutes.
   ( sleep "$limit"; touch "$marker"; kill -TERM -- "-$STEP_PID" 2>/dev/null
     sleep 20; kill -KILL -- "-$STEP_PID" 2>/dev/null ) </dev/null >/dev/null 2>&1 9>&- &
-  dog=$!
+  dog=$! DOG_PID=$!
   wait "$STEP_PID" || rc=$?
   STEP_PID=""
   kill -- "-$dog" 2>/dev/null || true
   wait "$dog" 2>/dev/null || true
+  DOG_PID=""
   STEP_NAMES+=("$name"); STEP_SECS+=($(( $(date +%s) - start )))
   if [[ -e "$marker" ]]; then
     rm -f "$marker"; rc=124
@@ -198,6 +199,7 @@ on_exit() {
   set +e   # every cleanup below runs, whatever an earlier one did
   (( rc == 0 && FAILED )) && rc=1
   if [[ -n "$STEP_PID" ]]; then kill -TERM -- "-$STEP_PID" 2>/dev/null || true; fi
+  if [[ -n "$DOG_PID" ]]; then kill -- "-$DOG_PID" 2>/dev/null || true; fi
   if (( rc != 0 )); then
     say "failed (exit $rc): keeping diagnostics"
     keep_diagnostics "$DIAG"
@@ -213,6 +215,9 @@ on_exit() {
 
 on_signal() {
   say "interrupted ($1)"
+  # The step's watchdog goes too: left behind (reparented to init) it would, after its
+  # sleep, signal a process group id that may by then be another process's.
+  if [[ -n "$DOG_PID" ]]; then kill -- "-$DOG_PID" 2>/dev/null || true; DOG_PID=""; fi
   if [[ -n "$STEP_PID" ]]; then
     kill -TERM -- "-$STEP_PID" 2>/dev/null || true
     wait "$STEP_PID" 2>/dev/null || true
