@@ -22,15 +22,13 @@ from __future__ import annotations
 import base64
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
 from helpers import REPO, one, render_chart
+from localproc import free_port, stop, wait_for
 
 CACHE = Path(os.environ.get("E2E_CACHE", Path.home() / ".cache" / "stack-e2e"))
 RELEASE, NAMESPACE = "smoke", "ns"
@@ -41,12 +39,6 @@ pytestmark = pytest.mark.skipif(
     os.environ.get("KAFKA_LOCAL_SMOKE") != "1" or os.geteuid() != 0
     or not all(shutil.which(t) for t in ("java", "unshare")),
     reason="opt-in (KAFKA_LOCAL_SMOKE=1), needs root, java and unshare")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def jars(version: str) -> Path:
@@ -64,30 +56,6 @@ def distribution(tmp: Path, version: str, image_dir: str) -> Path:
     shutil.copytree(REPO / "e2e" / "images" / image_dir / "config", home / "config")
     (home / "libs").symlink_to(jars(version))
     return home
-
-
-def wait_for(path: Path, text: str, seconds: float, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if path.exists() and text in path.read_text(errors="replace"):
-            return
-        if proc.poll() is not None:
-            break
-        time.sleep(0.5)
-    raise AssertionError(f"{text!r} not in {path} after {seconds}s:\n"
-                         + (path.read_text(errors="replace")[-4000:] if path.exists() else ""))
-
-
-def stop(proc: subprocess.Popen) -> int:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            return proc.wait(timeout=90)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-            raise AssertionError("no clean shutdown within 90 s of SIGTERM") from None
-    return proc.returncode
 
 
 class Pod:

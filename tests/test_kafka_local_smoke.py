@@ -16,16 +16,14 @@ from __future__ import annotations
 import base64
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from helpers import one, render_chart
+from localproc import free_port, standalone_zookeeper, stop, wait_for
 
 FIXTURES = Path(__file__).parent / "scripts" / "kafka"
 LIBS = Path.home() / ".cache" / "stackctl" / "kafka-smoke-libs"
@@ -35,35 +33,6 @@ pytestmark = pytest.mark.skipif(
     os.environ.get("KAFKA_LOCAL_SMOKE") != "1" or os.geteuid() != 0
     or not all(shutil.which(t) for t in ("java", "mvn", "unshare")),
     reason="opt-in (KAFKA_LOCAL_SMOKE=1), needs root, java, mvn and unshare")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(path: Path, text: str, seconds: float,
-             proc: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if path.exists() and text in path.read_text(errors="replace"):
-            return
-        if proc is not None and proc.poll() is not None:
-            break
-        time.sleep(0.5)
-    raise AssertionError(f"{text!r} not in {path} after {seconds}s:\n"
-                         + (path.read_text(errors="replace")[-3000:] if path.exists() else ""))
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="module")
@@ -86,41 +55,18 @@ def zookeeper(request: pytest.FixtureRequest, tmp_path: Path, libs: Path) -> Ite
     zookeeper chart's auth.client does."""
     callspec = getattr(request.node, "callspec", None)
     sasl = "zookeeper" in (callspec.params.get("security", {}) if callspec else {})
-    port = free_port()
-    cfg = tmp_path / "zoo.cfg"
-    cfg.write_text(f"tickTime=2000\ndataDir={tmp_path / 'zk'}\nclientPort={port}\n"
-                   "admin.enableServer=false\n4lw.commands.whitelist=ruok\n")
-    opts = []
+    extra, opts = "", []
     if sasl:
-        with cfg.open("a") as f:
-            f.write("authProvider.sasl=org.apache.zookeeper.server.auth.SASLAuthenticationProvider\n"
-                    "enforce.auth.enabled=true\nenforce.auth.schemes=sasl\n")
+        extra = ("authProvider.sasl=org.apache.zookeeper.server.auth.SASLAuthenticationProvider\n"
+                 "enforce.auth.enabled=true\nenforce.auth.schemes=sasl\n")
         jaas = tmp_path / "zk-server-jaas.conf"
         jaas.write_text("Server {\n  org.apache.zookeeper.server.auth.DigestLoginModule required\n"
                         f'  user_kafka="{ZK_PASSWORD}";\n}};\n')
         opts = [f"-Djava.security.auth.login.config={jaas}"]
-    log = tmp_path / "zk.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            ["java", "-Xmx256M", *opts, "-cp", f"{libs}/*",
-             f"-Dlog4j.configuration=file:{FIXTURES / 'smoke-bin' / 'tools-log4j.properties'}",
-             "org.apache.zookeeper.server.quorum.QuorumPeerMain", str(cfg)],
-            stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
-                    s.sendall(b"ruok")
-                    if s.recv(4) == b"imok":
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.5)
+    log4j = FIXTURES / "smoke-bin" / "tools-log4j.properties"
+    with standalone_zookeeper(tmp_path, f"{libs}/*", log4j, extra_cfg=extra,
+                              jvm_opts=opts) as port:
         yield port
-    finally:
-        stop(proc)
 
 
 def secret_files(objs: list[dict], name: str, target: Path) -> None:

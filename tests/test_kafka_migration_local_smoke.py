@@ -23,9 +23,7 @@ from __future__ import annotations
 import base64
 import os
 import shutil
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,14 +31,8 @@ from typing import Any
 import pytest
 
 from helpers import REPO, one, render_chart
-from test_kafka_kraft_local_smoke import (
-    NAMESPACE,
-    RELEASE,
-    free_port,
-    jars,
-    stop,
-    wait_for,
-)
+from localproc import free_port, standalone_zookeeper, stop, wait_for
+from test_kafka_kraft_local_smoke import NAMESPACE, RELEASE, jars
 
 TOPIC = "kept"
 
@@ -124,32 +116,9 @@ class Node:
 
 @pytest.fixture
 def zookeeper(tmp_path: Path) -> Iterator[int]:
-    port = free_port()
-    cfg = tmp_path / "zoo.cfg"
-    cfg.write_text(f"tickTime=2000\ndataDir={tmp_path / 'zk'}\nclientPort={port}\n"
-                   "admin.enableServer=false\n4lw.commands.whitelist=ruok\n")
-    log = tmp_path / "zk.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            ["java", "-Xmx256M", "-cp", f"{jars('3.9.1')}/*",
-             f"-Dlog4j.configuration=file:{REPO}/e2e/images/kafka/config/tools-log4j.properties",
-             "org.apache.zookeeper.server.quorum.QuorumPeerMain", str(cfg)],
-            stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
-                    s.sendall(b"ruok")
-                    if s.recv(4) == b"imok":
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.5)
+    with standalone_zookeeper(tmp_path, f"{jars('3.9.1')}/*",
+                              REPO / "e2e/images/kafka/config/tools-log4j.properties") as port:
         yield port
-    finally:
-        stop(proc)
 
 
 class Cluster:

@@ -179,6 +179,30 @@ def test_brokers_unknown_to_kraft_hold_the_brokers_step_back():
     assert c.upgrades == []
 
 
+def test_the_brokers_ids_start_at_their_offset_which_is_read_once_per_check():
+    class Offset(FakeCluster):
+        reads = 0
+
+        def sts(self, component: str) -> dict[str, Any]:
+            sts = super().sts(component)
+            if component == "broker":
+                self.reads += 1
+                sts["spec"]["template"]["spec"]["containers"][0]["env"] = [
+                    {"name": "BROKER_ID_OFFSET", "value": "100"}]
+            return sts
+
+    c = Offset("migration-dual-write")
+    checks = fast(c, migrate.read_state(c))
+    c.observers, c.reads = [100, 101], 0  # 102 never catches up: 7 probes in the 30 s bound
+    with pytest.raises(migrate.MigrationError) as err:
+        checks.brokers_follow_the_quorum()
+    assert "brokers [102] do not follow" in str(err.value)
+    assert c.reads == 1
+    c.observers, c.reads = [100, 101, 102], 0
+    checks.brokers_follow_the_quorum()
+    assert c.reads == 1
+
+
 def test_an_incomplete_isr_holds_a_step_back_until_it_is_full():
     c = FakeCluster()
     c.urp = "Topic: t\tPartition: 0\tLeader: 1\tReplicas: 1,2,0\tIsr: 1\n"

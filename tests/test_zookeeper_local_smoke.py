@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -26,7 +25,8 @@ from typing import Any
 import pytest
 
 from helpers import one, render_chart
-from test_zookeeper_scripts import free_port, gen_config, mount_secrets, render_scripts
+from localproc import free_port, stop
+from test_zookeeper_scripts import gen_config, mount_secrets, render_scripts
 
 FIXTURES = Path(__file__).parent / "scripts" / "zookeeper"
 LIBS = Path.home() / ".cache" / "stackctl" / "zookeeper-smoke-libs"
@@ -89,13 +89,8 @@ class Server:
         return (self.root / "server.log").read_text(errors="replace")
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc:
+            stop(self.proc, 30, strict=False)
 
 
 @pytest.fixture

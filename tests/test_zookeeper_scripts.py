@@ -11,7 +11,6 @@ import functools
 import json
 import os
 import shutil
-import socket
 import socketserver
 import subprocess
 import threading
@@ -22,6 +21,7 @@ from typing import Any
 import pytest
 
 from helpers import CHARTS, one, render_chart
+from localproc import free_port
 
 SCRIPTS = ["templates/configmap-scripts.yaml", "templates/statefulset.yaml"]
 NAMESPACE = "data"
@@ -402,12 +402,6 @@ def run_probe(scripts: Path, name: str, port: int) -> subprocess.CompletedProces
     env = {"PATH": os.environ["PATH"], "ZK_CLIENT_PORT": str(port), "ZK_4LW_TIMEOUT": "1"}
     return subprocess.run([str(scripts / name)], env=env, capture_output=True, text=True,
                           timeout=15)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.mark.parametrize("mode", ["leader", "follower", "standalone"])

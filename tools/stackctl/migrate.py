@@ -301,14 +301,18 @@ class Checks:
         self.hold("the controllers' quorum has a leader", probe)
 
     def brokers_follow_the_quorum(self) -> None:
+        offset: list[int] = []  # the brokers' first id: read once (a kubectl get), then kept
+
         def probe() -> str | None:
+            if not offset:
+                offset.append(self.broker_id_offset())
             out = self._quorum("--replication")
             observers = set()
             for line in out.splitlines():
                 cols = line.split()
                 if cols and cols[0].isdigit() and "Observer" in line:
                     observers.add(int(cols[0]))
-            want = set(range(self.broker_id_offset(), self.broker_id_offset() + self.state.brokers))
+            want = set(range(offset[0], offset[0] + self.state.brokers))
             if want <= observers:
                 return None
             return (f"brokers {sorted(want - observers)} do not follow the controllers' "
