@@ -394,9 +394,13 @@ if [[ "$E2E_KRAFT" == 1 ]]; then
     E2E_KAFKA_SECURITY_PROTOCOL=PLAINTEXT E2E_KAFKA_PORT=9092
   install_kraft() {
     PYTHONPATH="$ROOT/e2e" "$PY" -m stack_e2e.namespaces "$KRAFT_NAMESPACE"
+    # the prometheus-operator CRDs: e2e/values-kraft.yaml turns the metrics, their
+    # ServiceMonitors and the PrometheusRule on (e2e/checks/kraft/test_2_metrics.py)
+    PYTHONPATH="$ROOT/e2e" "$PY" -m stack_e2e.monitoring --install-crds
     "$HELM" install "$RELEASE" charts/stack -n "$KRAFT_NAMESPACE" --create-namespace \
       -f charts/stack/environments/kraft.yaml -f "$LOCAL_IMAGES" -f "$KRAFT_SIZING" \
-      --set-string "kafka.image.tag=$KAFKA4_VERSION" --wait=watcher --timeout "$HELM_TIMEOUT" 2>&1 |
+      --set-string "kafka.image.tag=$KAFKA4_VERSION,kafka.metrics.jmx.image.tag=$JMX_EXPORTER_VERSION" \
+      --wait=watcher --timeout "$HELM_TIMEOUT" 2>&1 |
       tee "$LOGS/helm/kraft-install.txt"
     "$KUBECTL" get pods -n "$KRAFT_NAMESPACE" -o wide
   }

@@ -194,8 +194,6 @@ def test_controllers_network_policy_admits_brokers_and_controllers_only():
      "listeners.interbroker.protocol: SSL is not supported in KRaft mode"),
     ({**KRAFT, "authorization": {"enabled": True, "superUsers": ["User:ANONYMOUS"]}},
      "authorization.enabled: an authorizer is not supported in KRaft mode"),
-    ({**KRAFT, "metrics": {"jmx": {"enabled": True}}},
-     "metrics.jmx.enabled: metrics is not supported in KRaft mode"),
     ({**KRAFT, "listeners": {"controller": {"containerPort": 9092}}},
      "listeners.controller.containerPort: 9092 is also listeners.client.containerPort"),
     ({**KRAFT, "controller": {"nodeIdOffset": 2}},

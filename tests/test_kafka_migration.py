@@ -140,6 +140,8 @@ def test_the_network_policies_open_what_the_migration_needs():
     (phase("dual-write", listeners={"client": {"protocol": "SASL_PLAINTEXT"}}),
      "listeners.client.protocol: SASL_PLAINTEXT is not supported by this chart version's "
      "migration yet"),
+    (phase("controllers", metrics={"jmx": {"enabled": True}}),
+     "metrics.jmx.enabled: metrics is not supported by this chart version's migration yet"),
     (phase("dual-write", zookeeper={"auth": {"enabled": True, "existingSecret": "zk"}}),
      "zookeeper.auth.enabled: the migration with ZooKeeper authentication is not supported"),
 ])

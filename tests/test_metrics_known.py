@@ -34,7 +34,13 @@ VALUES: dict[str, dict[str, Any]] = {
               "tls": {"certManager": {"issuerRef": {"name": "corp-ca"}}}},
     "zookeeper": {"metrics": {"enabled": True, "prometheusRule": {"enabled": True},
                               "dashboards": {"enabled": True}}},
+    # KRaft mode (kafka-kraft.prom: a controller's and a broker's scrape, Kafka 4)
+    "kafka-kraft": {"kraft": {"enabled": True},
+                    "metrics": {"jmx": {"enabled": True}, "prometheusRule": {"enabled": True},
+                                "dashboards": {"enabled": True}}},
 }
+CHARTS = ["kafka", "zookeeper", "kafka-kraft"]
+CHART_DIR = {"kafka-kraft": "kafka"}
 # Series that other exporters write, and the labels the alerts and dashboards read of them.
 EXTERNAL = {
     "up": {"namespace", "pod"},  # Prometheus, one per scraped target
@@ -125,7 +131,7 @@ def alert_exprs(chart: str) -> list[tuple[str, str]]:
 
 
 def dashboard_exprs(chart: str) -> list[tuple[str, str]]:
-    objs = render_chart(chart, VALUES[chart], release="rel", namespace=NS,
+    objs = render_chart(CHART_DIR.get(chart, chart), VALUES[chart], release="rel", namespace=NS,
                         show_only=["templates/configmap-dashboards.yaml"])
     out = []
     for key, text in one(objs, "ConfigMap")["data"].items():
@@ -136,11 +142,13 @@ def dashboard_exprs(chart: str) -> list[tuple[str, str]]:
                 out.append((f"{key} variable {var['name']}",
                             query["query"] if isinstance(query, dict) else query))
         for panel in board["panels"]:
+            if chart == "kafka-kraft" and panel["title"].endswith("(ZooKeeper mode)"):
+                continue  # one dashboard serves both modes; these panels are ZooKeeper mode's
             out.extend((f"{key} panel {panel['title']!r}", t["expr"]) for t in panel["targets"])
     return out
 
 
-@pytest.mark.parametrize("chart", ["kafka", "zookeeper"])
+@pytest.mark.parametrize("chart", CHARTS)
 @pytest.mark.parametrize("source", [alert_exprs, dashboard_exprs])
 def test_every_metric_used_is_in_the_real_scrape(chart, source):
     scraped = fixture(chart)
@@ -159,7 +167,7 @@ def test_every_metric_used_is_in_the_real_scrape(chart, source):
     assert unknown == []
 
 
-@pytest.mark.parametrize("chart", ["kafka", "zookeeper"])
+@pytest.mark.parametrize("chart", CHARTS)
 @pytest.mark.parametrize("source", [alert_exprs, dashboard_exprs])
 def test_every_label_value_matched_is_in_the_real_scrape(chart, source):
     """quantile="0.99", area="heap", request=~"Produce|...": values the exporters write."""
@@ -202,12 +210,21 @@ def test_the_fixtures_are_a_real_scrape_of_both_exporters():
     assert "quorum_size" in zk and "synced_followers" in zk  # a leader was scraped
 
 
-def test_the_kafka_fixture_was_scraped_with_the_charts_exporter_config():
+@pytest.mark.parametrize(("fixture_file", "how"),
+                         [("kafka.prom", ""), ("kafka-kraft.prom", " kraft")])
+def test_the_kafka_fixtures_were_scraped_with_the_charts_exporter_config(fixture_file, how):
     """Change the exporter rules and this fails until capture.py has scraped with them."""
     config = exporter_config()
-    header = (FIXTURES / "kafka.prom").read_text().splitlines()[0]
+    header = (FIXTURES / fixture_file).read_text().splitlines()[0]
     assert header == f"# exporter config {config_digest(config)}", (
-        "regenerate: python3 tests/fixtures/metrics/capture.py")
+        f"regenerate: python3 tests/fixtures/metrics/capture.py{how}")
+
+
+def test_the_kraft_fixture_holds_a_controller_and_a_broker():
+    kraft = fixture("kafka-kraft")
+    assert "kafka_controller_kafkacontroller_activecontrollercount" in kraft  # the controller
+    assert "topic" in kraft["kafka_server_brokertopicmetrics_messagesin_total"]  # the broker
+    assert "state" in kraft["kafka_server_raftmetrics_current_state"]
 
 
 @pytest.mark.parametrize("chart", ["kafka", "zookeeper"])

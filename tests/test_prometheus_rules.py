@@ -22,13 +22,18 @@ import pss
 from helpers import HelmError, one, render_chart
 
 NS = "ns"
-RELEASE = {"kafka": "rel", "zookeeper": "rel"}
-POD = {"kafka": "rel-kafka", "zookeeper": "rel-zookeeper"}
+RELEASE = {"kafka": "rel", "zookeeper": "rel", "kafka-kraft": "rel"}
+# "kafka-kraft": the kafka chart in KRaft mode; its controllers' pods are rel-kafka-controller-N
+POD = {"kafka": "rel-kafka", "zookeeper": "rel-zookeeper", "kafka-kraft": "rel-kafka-controller"}
+CHART_DIR = {"kafka-kraft": "kafka"}
 VALUES: dict[str, dict[str, Any]] = {
     "kafka": {"replicaCount": 3, "metrics": {"jmx": {"enabled": True},
                                              "prometheusRule": {"enabled": True}}},
     "zookeeper": {"replicaCount": 3, "metrics": {"enabled": True,
                                                  "prometheusRule": {"enabled": True}}},
+    "kafka-kraft": {"replicaCount": 3, "kraft": {"enabled": True}, "image": {"tag": "4.3.2"},
+                    "controller": {"replicaCount": 3},
+                    "metrics": {"jmx": {"enabled": True}, "prometheusRule": {"enabled": True}}},
 }
 
 
@@ -171,7 +176,59 @@ ZK_CASES = [
     Case("ZooKeeperVolumeAlmostFull", "a Kafka claim of the same release",
          pvc("data-rel-kafka-0", free=0.05), "7m"),
 ]
-CASES = {"kafka": KAFKA_CASES, "zookeeper": ZK_CASES}
+# KRaft mode: the controller's metrics come from the controllers' pods (three() of
+# chart="kafka-kraft"), whose every member reports the metadata image's counts (offline
+# partitions, active brokers); the brokers report none of them.
+C = "kafka-kraft"
+ERRORS = "kafka_controller_kafkacontroller_metadataerrorcount"
+APPLY = "kafka_server_brokermetadatametrics_metadata_apply_error_count"
+LOAD = "kafka_server_brokermetadatametrics_metadata_load_error_count"
+CPOD1 = {"namespace": NS, "pod": "rel-kafka-controller-1"}
+KRAFT_CASES = [
+    *(c for c in KAFKA_CASES if c.alert in (
+        "KafkaUnderReplicatedPartitions", "KafkaUnderMinIsrPartitions",
+        "KafkaOfflineLogDirectory", "KafkaBrokerDown")),
+    Case("KafkaOfflinePartitions", "every controller counts 2",
+         three(OFFLINE, ["2x5"] * 3, chart=C), "3m", [{}]),
+    Case("KafkaOfflinePartitions", "none offline", three(OFFLINE, ["0x5"] * 3, chart=C), "3m"),
+    Case("KafkaOfflinePartitions", "a broker's series of that name",
+         three(OFFLINE, ["2x5"] * 3), "3m"),
+    Case("KafkaNoActiveController", "every controller reports 0",
+         three(ACTIVE, ["0x5"] * 3, chart=C), "3m", [{}]),
+    Case("KafkaNoActiveController", "no controller reports (all down)", {}, "3m", [{}]),
+    Case("KafkaNoActiveController", "only brokers report one", three(ACTIVE, ["1x5", "0x5"]),
+         "3m", [{}]),
+    Case("KafkaNoActiveController", "controller 1 leads",
+         three(ACTIVE, ["0x5", "1x5", "0x5"], chart=C), "3m"),
+    Case("KafkaMultipleActiveControllers", "two controllers",
+         three(ACTIVE, ["1x5", "1x5", "0x5"], chart=C), "3m", [{}]),
+    Case("KafkaMultipleActiveControllers", "one controller",
+         three(ACTIVE, ["0x5", "1x5", "0x5"], chart=C), "3m"),
+    Case("KafkaBrokerMissing", "the controllers see 2 of 3",
+         three(BROKERS, ["2x10"] * 3, chart=C), "7m", [{}]),
+    Case("KafkaBrokerMissing", "the controllers see 3 of 3",
+         three(BROKERS, ["3x10"] * 3, chart=C), "7m"),
+    Case("KafkaControllerDown", "2 of 3 scraped", up(C, 3, 2), "7m", [{}]),
+    Case("KafkaControllerDown", "3 of 3 scraped", up(C, 3, 3), "7m"),
+    Case("KafkaControllerDown", "the brokers scraped, no controller", up("kafka", 3, 3), "7m",
+         [{}]),
+    Case("KafkaMetadataErrors", "controller 1 counts a new error",
+         {s(ERRORS, "1", chart=C): "0x3 1x10"}, "6m", [CPOD1]),
+    Case("KafkaMetadataErrors", "an error 10 minutes old", {s(ERRORS, "1", chart=C): "1x20"},
+         "15m"),
+    Case("KafkaMetadataErrors", "broker 2 fails to apply a record",
+         {s(APPLY, "2"): "0x3 1x10", s(LOAD, "2"): "0x13"}, "6m",
+         [{"namespace": NS, "pod": "rel-kafka-2"}]),
+    Case("KafkaMetadataErrors", "a broker without errors",
+         {s(APPLY, "2"): "0x13", s(LOAD, "2"): "0x13"}, "6m"),
+    Case("KafkaMetadataErrors", "another namespace",
+         {s(ERRORS, "1", ns="other", chart=C): "0x3 1x10"}, "6m"),
+    Case("KafkaVolumeAlmostFull", "a controller's claim 10% free",
+         pvc("data-rel-kafka-controller-2", free=0.1), "7m",
+         [{"namespace": NS, "persistentvolumeclaim": "data-rel-kafka-controller-2"}]),
+    *(c for c in KAFKA_CASES if c.alert == "KafkaVolumeAlmostFull"),
+]
+CASES = {"kafka": KAFKA_CASES, "zookeeper": ZK_CASES, "kafka-kraft": KRAFT_CASES}
 
 
 def promtool_binary() -> Path:
@@ -180,7 +237,8 @@ def promtool_binary() -> Path:
 
 def rendered_rule(chart: str, values: dict[str, Any] | None = None) -> dict[str, Any]:
     """The chart's PrometheusRule, checked against prometheus-operator's CRD schema."""
-    objs = render_chart(chart, values or VALUES[chart], release=RELEASE[chart], namespace=NS,
+    objs = render_chart(CHART_DIR.get(chart, chart), values or VALUES[chart],
+                        release=RELEASE[chart], namespace=NS,
                         show_only=["templates/prometheusrule.yaml"])
     return one(objs, "PrometheusRule")
 
@@ -221,7 +279,7 @@ def run(args: list[str]) -> subprocess.CompletedProcess[str]:
                           timeout=300)
 
 
-@pytest.mark.parametrize("chart", ["kafka", "zookeeper"])
+@pytest.mark.parametrize("chart", ["kafka", "zookeeper", "kafka-kraft"])
 def test_every_alert_fires_on_a_bad_series_and_stays_silent_on_a_healthy_one(tmp_path, chart):
     rules = rule_file(tmp_path, chart)
     checked = run(["check", "rules", str(rules)])
@@ -234,7 +292,7 @@ def test_every_alert_fires_on_a_bad_series_and_stays_silent_on_a_healthy_one(tmp
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("chart", ["kafka", "zookeeper"])
+@pytest.mark.parametrize("chart", ["kafka", "zookeeper", "kafka-kraft"])
 def test_every_alert_has_a_firing_and_a_silent_case(chart):
     names = alert_names(rendered_rule(chart))
     firing = {c.alert for c in CASES[chart] if c.fires}
@@ -287,9 +345,11 @@ TLS = {"listeners": {"client": {"protocol": "SSL"}, "interbroker": {"protocol": 
        "tls": {"certManager": {"issuerRef": {"name": "corp-ca"}}}}
 
 
-@pytest.mark.parametrize(("chart", "extra"), [("kafka", TLS), ("zookeeper", {})])
+@pytest.mark.parametrize(("chart", "extra"), [("kafka", TLS), ("zookeeper", {}),
+                                              ("kafka-kraft", {})])
 def test_each_alert_says_what_to_do_and_links_its_readme_section(chart, extra):
     rule = rendered_rule(chart, {**VALUES[chart], **extra})
+    chart = CHART_DIR.get(chart, chart)
     anchors = readme_anchors(chart)
     for g in rule["spec"]["groups"]:
         for r in g["rules"]:

@@ -168,7 +168,8 @@ def test_every_target_answers_with_sane_key_series(cluster: Cluster, figures: Fi
     (out / "zookeeper.prom").write_text(trim("\n".join(map(str, state["zk"].values()))))
     known = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-         "tests/test_metrics_known.py", "-k", "real_scrape or scraped_with"],
+         "tests/test_metrics_known.py", "-k",
+         "(real_scrape or scraped_with) and not kafka-kraft"],  # KRaft's: e2e/checks/kraft
         cwd=REPO, env={**os.environ, "METRICS_SCRAPES": str(out)}, capture_output=True,
         text=True, timeout=600)
     assert known.returncode == 0, (

@@ -22,10 +22,13 @@ common.metrics.serviceLabel: the label (YAML) only the metrics Service has,
 
 {{/*
 common.metrics.name: <fullname>-metrics, the name of the metrics Service, ServiceMonitor,
-PodMonitor and the kafka chart's exporter ConfigMap.
+PodMonitor and the kafka chart's exporter ConfigMap; with "component" (the kafka chart's
+KRaft controllers) <fullname>-<component>-metrics, the objects of that component's pods.
 */}}
 {{- define "common.metrics.name" -}}
-{{- printf "%s-metrics" (include "common.names.fullname" .ctx) | trunc 63 | trimSuffix "-" -}}
+{{- $base := include "common.names.fullname" .ctx -}}
+{{- with .component }}{{ $base = printf "%s-%s" $base . }}{{ end -}}
+{{- printf "%s-metrics" $base | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
 {{/*

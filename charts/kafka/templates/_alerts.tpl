@@ -3,12 +3,35 @@ Helpers of the brokers' PrometheusRule (templates/prometheusrule.yaml, files/pro
 */}}
 
 {{/*
-kafka.alerts.selector / kafka.alerts.volumeSelector: the PromQL matchers of this release's
-brokers and of their claims (data-<fullname>-<ordinal>, from kafka.volumeClaimTemplates);
+kafka.alerts.selector / kafka.alerts.controllerSelector / kafka.alerts.volumeSelector: the
+PromQL matchers of this release's brokers, of the pods that report the controller's metrics
+(the KRaft controllers' own, else the brokers) and of the brokers' claims (data-<fullname>-<ordinal>, from kafka.volumeClaimTemplates);
 common.alerts.* says why these labels.
 */}}
 {{- define "kafka.alerts.selector" -}}{{ include "common.alerts.podSelector" . }}{{- end -}}
-{{- define "kafka.alerts.volumeSelector" -}}{{ include "common.alerts.volumeSelector" (dict "ctx" . "claims" "data") }}{{- end -}}
+{{- define "kafka.alerts.controllerSelector" -}}
+{{- if include "kafka.alerts.controllerPods" . -}}
+namespace="{{ .Release.Namespace }}", pod=~"{{ include "kafka.controllerFullname" . }}-[0-9]+"
+{{- else -}}
+{{ include "kafka.alerts.selector" . }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+kafka.alerts.controllerPods: "true" when the controller's metrics come from pods of their
+own (KRaft's dedicated controllers), so kafka.alerts.controllerSelector matches those.
+*/}}
+{{- define "kafka.alerts.controllerPods" -}}
+{{- if and .Values.kraft.enabled (not .Values.kraft.combined) }}true{{ end -}}
+{{- end -}}
+{{- define "kafka.alerts.volumeSelector" -}}
+{{- if include "kafka.alerts.controllerPods" . -}}
+{{- /* the controllers' claims too: data-<fullname>-controller-<ordinal> */ -}}
+namespace="{{ .Release.Namespace }}", persistentvolumeclaim=~"data-{{ include "kafka.fullname" . }}(-controller)?-[0-9]+"
+{{- else -}}
+{{ include "common.alerts.volumeSelector" (dict "ctx" . "claims" "data") }}
+{{- end -}}
+{{- end -}}
 
 {{/*
 kafka.alerts.certManager: "true" when the chart has cert-manager issue the brokers'

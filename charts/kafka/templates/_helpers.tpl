@@ -966,6 +966,14 @@ need from this chart, as YAML: merge it with (dict "ctx" .).
 {{- end -}}
 
 {{/*
+kafka.controllerMetrics.args: the same for the KRaft controllers' pods: their own metrics
+Service, ServiceMonitor and PodMonitor (<fullname>-controller-metrics), selecting them alone.
+*/}}
+{{- define "kafka.controllerMetrics.args" -}}
+{{- toYaml (dict "on" .Values.metrics.jmx.enabled "onKey" "metrics.jmx.enabled" "selector" (include "kafka.controllerSelectorLabels" .) "labels" (include "kafka.controllerLabels" .) "component" "controller") -}}
+{{- end -}}
+
+{{/*
 kafka.metrics.exporterConfig: the JMX exporter configuration, files/jmx-exporter.yaml with
 metrics.jmx.extraRules before its rules.
 */}}

@@ -246,8 +246,8 @@ run in KRaft mode yet, "key.path: reason"; and, in ZooKeeper mode, a Kafka 4 ima
 {{- if $v.authorization.enabled }}
 {{ $p }}authorization.enabled: an authorizer {{ $notYet }} (KRaft needs StandardAuthorizer and the controllers' principals)
 {{- end }}
-{{- if $v.metrics.jmx.enabled }}
-{{ $p }}metrics.jmx.enabled: metrics {{ $notYet }} (the controllers' metrics and alerts are not exported)
+{{- if and $phase $v.metrics.jmx.enabled }}
+{{ $p }}metrics.jmx.enabled: metrics {{ $notYet }} (the alerts of a cluster half in ZooKeeper mode, half in KRaft are not proven); turn them off for the migration and on again in KRaft mode
 {{- end }}
 {{- $port := int $v.listeners.controller.containerPort }}
 {{- range $name, $key := dict "client" "listeners.client.containerPort" "interbroker" "listeners.interbroker.containerPort" "external" "listeners.external.containerPort" }}

@@ -112,3 +112,86 @@ kafka.pod.baseVolumes: the scripts ConfigMap and the bounded config, logs and tm
 - name: tmp
   emptyDir: {{ include "common.storage.emptyDir" $sizes.tmp }}
 {{- end -}}
+
+{{/*
+The JMX exporter javaagent (metrics.jmx), the same in both roles: each JVM serves its own
+MBeans on the metrics port, with the chart's exporter configuration (ConfigMap
+<fullname>-metrics). kafka.pod.jmxInit: "true" when the jmx-agent init container copies the
+agent jar in (no metrics.jmx.agentPath in the image).
+*/}}
+{{- define "kafka.pod.jmxInit" -}}
+{{- if and .Values.metrics.jmx.enabled (not .Values.metrics.jmx.agentPath) }}true{{ end -}}
+{{- end -}}
+
+{{/*
+kafka.pod.jmxInitContainer: the jmx-agent init container (an item of initContainers).
+*/}}
+{{- define "kafka.pod.jmxInitContainer" -}}
+{{- $jmx := .Values.metrics.jmx -}}
+# The JMX exporter javaagent, copied out of metrics.jmx.image into the jmx-agent
+# emptyDir the JVM loads it from (the Kafka image stays as the ASF ships it).
+- name: jmx-agent
+  image: {{ include "common.image" (dict "Values" (dict "image" $jmx.image "global" .Values.global) "Chart" .Chart) }}
+  imagePullPolicy: {{ $jmx.image.pullPolicy }}
+  command: ["cp", {{ $jmx.image.jarPath | quote }}, "/opt/kafka/jmx-agent/jmx_prometheus_javaagent.jar"]
+  resources:
+    {{- toYaml $jmx.resources | nindent 4 }}
+  securityContext:
+    {{- toYaml .Values.containerSecurityContext | nindent 4 }}
+  volumeMounts:
+    - name: jmx-agent
+      mountPath: /opt/kafka/jmx-agent
+{{- end -}}
+
+{{/*
+kafka.pod.jvmOpts: the node JVM's extra flags, given (dict "ctx" . "opts" <kafkaOpts>): the
+agent first while metrics.jmx is on. The node JVM alone (start.sh): a tool run with kubectl
+exec would clash on the port.
+*/}}
+{{- define "kafka.pod.jvmOpts" -}}
+{{- $jmx := .ctx.Values.metrics.jmx -}}
+{{- if $jmx.enabled -}}
+{{- trim (printf "-javaagent:%s=%d:/opt/kafka/metrics/jmx-exporter.yaml %s" (include "kafka.metrics.agentPath" .ctx) (int $jmx.containerPort) .opts) -}}
+{{- else -}}
+{{- .opts -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+kafka.pod.jmxPort / kafka.pod.jmxMounts / kafka.pod.jmxVolumes: the metrics container port,
+the exporter's config and agent mounts, and their volumes (nothing while metrics are off).
+*/}}
+{{- define "kafka.pod.jmxPort" -}}
+{{- if .Values.metrics.jmx.enabled }}
+- name: metrics
+  containerPort: {{ .Values.metrics.jmx.containerPort }}
+  protocol: TCP
+{{- end }}
+{{- end -}}
+
+{{- define "kafka.pod.jmxMounts" -}}
+{{- if .Values.metrics.jmx.enabled }}
+- name: metrics
+  mountPath: /opt/kafka/metrics
+  readOnly: true
+{{- end }}
+{{- if include "kafka.pod.jmxInit" . }}
+- name: jmx-agent
+  mountPath: /opt/kafka/jmx-agent
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{- define "kafka.pod.jmxVolumes" -}}
+{{- if .Values.metrics.jmx.enabled }}
+- name: metrics
+  configMap:
+    name: {{ include "common.metrics.name" (dict "ctx" .) }}
+    defaultMode: 0444
+{{- end }}
+{{- if include "kafka.pod.jmxInit" . }}
+# The agent jar (about 1 MB for 1.0.1).
+- name: jmx-agent
+  emptyDir: {{ include "common.storage.emptyDir" "16Mi" }}
+{{- end }}
+{{- end -}}
