@@ -39,11 +39,10 @@ import yaml
 from stack_e2e import monitoring
 from stack_e2e.figures import Figures
 from stack_e2e.kube import CommandFailed
-from stack_e2e.monitoring import Target
 from stack_e2e.settings import REPO, settings
 from stack_e2e.waits import within
 from test_1_quorum import NODE_ID_OFFSET, controllers
-from test_8_metrics import INTERVAL, scrape_all, traffic, value
+from test_8_metrics import INTERVAL, monitor_targets, scrape_all, traffic, value
 
 from conftest import Cluster
 
@@ -70,20 +69,13 @@ def states(text: str) -> list[str]:
     return [labels["state"] for n, labels, _ in monitoring.parse(text) if n == STATE]
 
 
-def monitor(cluster: Cluster, name: str, pods: list[str]) -> list[Target]:
-    found = monitoring.targets(cluster.kube, name)
-    assert sorted(t.pod for t in found) == sorted(pods), (
-        f"ServiceMonitor {name} selects {[t.pod for t in found]}, not {pods}")
-    return found
-
-
 def test_every_node_answers_and_the_quorums_series_agree(cluster: Cluster,
                                                          figures: Figures) -> None:
     topic = traffic(cluster)
     brokers = [f"{cluster.kafka}-{i}" for i in range(cluster.brokers())]
     voters = controllers(cluster)
-    b_targets = monitor(cluster, f"{cluster.kafka}-metrics", brokers)
-    c_targets = monitor(cluster, f"{cluster.kafka}-controller-metrics", voters)
+    b_targets = monitor_targets(cluster, cluster.kafka, brokers)
+    c_targets = monitor_targets(cluster, f"{cluster.kafka}-controller", voters)
     state: dict[str, Any] = {}
 
     def agree() -> bool:
@@ -152,7 +144,7 @@ class Sampler:
     def __init__(self, cluster: Cluster, voters: list[str]) -> None:
         self.cluster, self.voters = cluster, voters
         self.name = f"{cluster.kafka}-controller-metrics"
-        self.targets = monitor(cluster, self.name, voters)
+        self.targets = monitor_targets(cluster, f"{cluster.kafka}-controller", voters)
         self.slots: list[dict[str, float | str]] = []
         self.active: list[dict[str, float] | None] = []  # pod -> ACTIVE; None: not scraped
         self.up: list[dict[str, int]] = []
