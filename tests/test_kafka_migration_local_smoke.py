@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,7 @@ import pytest
 
 from helpers import REPO, one, render_chart
 from localproc import free_port, standalone_zookeeper, stop, wait_for
+from stackctl import migrate
 from test_kafka_kraft_local_smoke import NAMESPACE, RELEASE, jars
 
 TOPIC = "kept"
@@ -214,14 +217,29 @@ def zookeeper_mode_cluster_with_data(c: Cluster) -> None:
                         if line.startswith("cluster.id="))
 
 
-def to_dual_write(c: Cluster, first: int) -> None:
-    """The controllers phase, then dual-write; then messages first..first+4."""
+def zookeeper_controller_epoch(c: Cluster, seconds: float = 60) -> int:
+    """/controller_epoch once broker 0 holds /controller (within `seconds`)."""
+    deadline = time.monotonic() + seconds
+    while '"brokerid":0' not in (controller := c.zk_shell("get /controller")):
+        assert time.monotonic() < deadline, controller
+        time.sleep(1)
+    epoch = re.search(r"^(\d+)\s*$", c.zk_shell("get /controller_epoch"), re.M)
+    assert epoch, "no /controller_epoch"
+    return int(epoch.group(1))
+
+
+def to_dual_write(c: Cluster, first: int, controller_restarts: int = 0) -> None:
+    """The controllers phase (the controller restarted `controller_restarts` times before the
+    brokers come: each start is a Raft election, ZooKeeper's /controller_epoch does not move),
+    then dual-write; then messages first..first+4."""
     objs = c.render("controllers")
     # The brokers' pods are not touched by the first phase.
     assert (one(objs, "StatefulSet", c.broker.sts)["spec"]["template"]
             == one(c.render(), "StatefulSet", c.broker.sts)["spec"]["template"])
     c.controller.render(objs, c.home("3.9.1"))
     c.controller.start(KRAFT_STARTED)
+    for _ in range(controller_restarts):
+        c.restart(c.controller, objs, KRAFT_STARTED)
     meta = (c.controller.root / "data" / "log" / "meta.properties").read_text()
     assert f"cluster.id={c.cluster_id}" in meta
     c.restart(c.broker, c.render("dual-write"), ZK_STARTED)
@@ -262,14 +280,23 @@ def test_a_rollback_from_dual_write_returns_to_zookeeper_mode_and_a_second_attem
     c = Cluster(tmp_path, zookeeper)
     try:
         zookeeper_mode_cluster_with_data(c)
-        to_dual_write(c, 10)
+        # Restarts put the KRaft epoch above ZooKeeper's controller epoch (KAFKA-20488).
+        to_dual_write(c, 10, controller_restarts=5)
         # rollback: the controllers go (and their volumes), then the znodes, then the brokers
         objs = c.render("rollback")
         assert not [o for o in objs if o["metadata"]["name"] == c.controller.sts]
         c.controller.stop()
         shutil.rmtree(c.controller.root / "data")
-        c.zk_shell("deleteall /controller")
-        c.zk_shell("delete /migration")
+        said: list[str] = []
+        migrate.forget_the_kraft_controllers(c.zk_shell, said.append)
+        text = "\n".join(said)
+        kraft = re.search(r"the KRaft controllers' epoch (\d+)", text)
+        assert kraft and "raised /controller_epoch from" in text, text
+        assert "deleted /controller" in text and "deleted /migration" in text, text
+        # The broker, still in migration mode, takes /controller as soon as it is free: the
+        # ZooKeeper controller again, in an epoch above every KRaft write (without the raise
+        # it was 4 when written, below the KRaft epoch 6).
+        assert zookeeper_controller_epoch(c) > int(kraft.group(1)), text
         c.restart(c.broker, c.render(), ZK_STARTED)
         log = c.broker.log.read_text()
         assert "deleted" in log and "__cluster_metadata-0" in log, log[-3000:]

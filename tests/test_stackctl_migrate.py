@@ -32,7 +32,13 @@ class FakeCluster(migrate.Cluster):
         self.lines: list[str] = []
         self.upgrades: list[dict[str, str]] = []
         self.actions: list[str] = []
-        self.migration_znode = '{"version":0,"kraft_metadata_offset":27,"kraft_controller_id":1000}'
+        self.migration_znode = ('{"version":0,"kraft_metadata_offset":27,'
+                                '"kraft_controller_id":1000,"kraft_metadata_epoch":3,'
+                                '"kraft_controller_epoch":3}')
+        # ZooKeeper's /controller_epoch (value, data version); the KRaft leader's epoch
+        self.controller_epoch = (5, 4)
+        self.kraft_epoch = 3
+        self.refuse_set = False
         self.observers = [0, 1, 2]
         self.urp = ""
         self.pvcs = ["data-stack-kafka-controller-0"]
@@ -88,7 +94,19 @@ class FakeCluster(migrate.Cluster):
             if command == "get /migration":
                 return self.migration_znode + "\n"
             if command == "get /controller":
-                return '{"version":2,"brokerid":1000,"timestamp":"1","kraftControllerEpoch":1}\n'
+                return ('{"version":2,"brokerid":1000,"timestamp":"1",'
+                        f'"kraftControllerEpoch":{self.kraft_epoch}}}\n')
+            if command == "get -s /controller_epoch":
+                value, version = self.controller_epoch
+                return (f"Connecting to zk:2181\n\nWATCHER::\n\n{value}\ncZxid = 0x1a\n"
+                        f"dataVersion = {version}\nnumChildren = 0\n")
+            if command.startswith("set -v "):
+                _, _, version, path, value = command.split()
+                if path == "/controller_epoch" and int(version) == self.controller_epoch[1] \
+                        and not self.refuse_set:
+                    self.controller_epoch = (int(value), int(version) + 1)
+                    return ""
+                return f"version No is not valid : {path}\n"
             return ""
         raise AssertionError(script)
 
@@ -218,10 +236,40 @@ def test_rollback_from_dual_write_goes_in_kafkas_order():
     assert c.mode == "zookeeper"
     assert [u.get("kafka.kraft.migration.phase") for u in c.upgrades] == ["rollback", ""]
     # the controllers go first, then their claims and the znodes, then the brokers roll
-    order = [a for a in c.actions if a.startswith(("helm", "kubectl delete", "zk delete"))]
+    order = [a for a in c.actions if a.startswith(("helm", "kubectl delete", "zk delete",
+                                                   "zk set"))]
     assert order == ["helm upgrade", "kubectl delete pvc", "zk deleteall /controller",
                      "zk delete /migration", "helm upgrade"]
     assert any("/migration was: {" in line for line in c.lines)
+    assert "  /controller_epoch 5: not below the KRaft controllers' epoch 3" in c.lines
+
+
+def test_rollback_raises_the_controller_epoch_above_the_kraft_one_before_a_broker_takes_over():
+    # KAFKA-20488: the KRaft leader wrote the partitions' state with its epoch 7; a ZooKeeper
+    # controller of epoch 5 (4 + 1) could elect none of their leaders.
+    c = FakeCluster("migration-dual-write")
+    c.controller_epoch, c.kraft_epoch = (4, 3), 7
+    migrate.rollback(c, checks_factory=fast)
+    order = [a for a in c.actions if a.startswith(("zk set", "zk delete"))]
+    assert order == ["zk set -v 3 /controller_epoch 7", "zk deleteall /controller",
+                     "zk delete /migration"]
+    assert c.controller_epoch == (7, 4)
+    assert any("raised /controller_epoch from 4 to the KRaft controllers' epoch 7" in line
+               for line in c.lines)
+
+
+def test_rollback_stops_before_deleting_controller_if_the_epoch_cannot_be_raised():
+    c = FakeCluster("migration-dual-write")
+    c.controller_epoch, c.kraft_epoch, c.refuse_set = (4, 3), 7, True
+    with pytest.raises(migrate.MigrationError) as err:
+        migrate.rollback(c, checks_factory=fast)
+    assert "could not raise ZooKeeper's /controller_epoch from 4" in str(err.value)
+    assert "zk deleteall /controller" not in c.actions
+    # the release waits in the rollback phase; a second run finishes it
+    assert migrate.read_state(c).mode == "migration-rollback"
+    c.refuse_set = False
+    migrate.rollback(c, checks_factory=fast)
+    assert c.mode == "zookeeper" and c.controller_epoch[0] == 7
 
 
 def test_rollback_from_the_brokers_step_goes_back_through_dual_write():

@@ -19,7 +19,8 @@ The steps, and the modes they lead to:
 Without ``--to`` it stops after ``brokers``: going past the point of no return is asked
 for by name. ``--rollback`` returns to ZooKeeper mode from any step before ``finalize``:
 back to dual-write, then the rollback phase (the controllers go, their claims and the
-/controller and /migration znodes are deleted), then ZooKeeper mode.
+/controller and /migration znodes are deleted, /controller_epoch is raised to the KRaft
+epoch), then ZooKeeper mode.
 
 Kubernetes is reached through kubectl (the one installed beside the pinned helm, or
 ``$STACKCTL_KUBECTL``), with the current kubeconfig.
@@ -498,8 +499,7 @@ def rollback(c: Cluster, checks_factory: Callable[[Cluster, State], Checks] = Ch
 
 def _forget_the_controllers(c: Cluster, checks: Checks) -> None:
     """The controllers' pods gone, their claims deleted (a second attempt starts from empty
-    metadata logs), /migration and a KRaft controller's /controller deleted (Kafka's
-    rollback steps; Strimzi 11262: a stale /migration breaks the next attempt)."""
+    metadata logs), then ZooKeeper's part (forget_the_kraft_controllers)."""
     selector = (f"app.kubernetes.io/instance={c.release.name},"
                 "app.kubernetes.io/component=controller")
 
@@ -508,15 +508,63 @@ def _forget_the_controllers(c: Cluster, checks: Checks) -> None:
         return None if not pods else f"{len(pods)} controller pods still running"
     checks.hold("the controllers' pods gone", gone)
     c.k("delete", "pvc", "-l", selector, "--wait=true", timeout=300)
-    migration = checks.znode("get /migration")
-    c.say("  /migration was: " + (_json_line(migration) or "absent"))
-    controller = checks.znode("get /controller")
+    forget_the_kraft_controllers(checks.znode, c.say)
+
+
+def forget_the_kraft_controllers(znode: Callable[[str], str], say: Callable[[str], None]) -> None:
+    """ZooKeeper's side of Kafka's rollback from dual-write, once the KRaft controllers are
+    gone: print and delete /migration (Strimzi 11262: a stale one breaks the next attempt),
+    raise /controller_epoch to the KRaft controllers' epoch if it is below, then delete the
+    /controller they held so that a broker becomes the controller again.
+
+    The epoch: in dual-write the KRaft controller writes the partitions' state znodes with its
+    own (Raft) epoch, while /controller_epoch went up by one per KRaft leader only. A ZooKeeper
+    controller whose epoch is below a partition's refuses to elect its leader or shrink its
+    ISR ("already written by another controller"): the partitions of every broker that rolls
+    stay offline until it is back (KAFKA-20488). Raised first, the next controller's epoch is
+    above every KRaft write. The set is conditional on the version read, and /controller is
+    still held, so no broker can be electing itself meanwhile."""
+    migration = znode("get /migration")
+    say("  /migration was: " + (_json_line(migration) or "absent"))
+    controller = znode("get /controller")
+    kraft = [int(m) for m in re.findall(r'"kraft_?[cC]ontroller_?[eE]poch"\s*:\s*(\d+)',
+                                         _json_line(migration) + _json_line(controller))]
+    if kraft:
+        _raise_the_controller_epoch(znode, say, max(kraft))
     if "kraftControllerEpoch" in controller or re.search(r'"brokerid"\s*:\s*(\d{4,})', controller):
-        checks.znode("deleteall /controller")
-        c.say("  deleted /controller (held for the KRaft controllers)")
+        znode("deleteall /controller")
+        say("  deleted /controller (held for the KRaft controllers)")
     if _json_line(migration):
-        checks.znode("delete /migration")
-        c.say("  deleted /migration")
+        znode("delete /migration")
+        say("  deleted /migration")
+
+
+def _controller_epoch(znode: Callable[[str], str]) -> tuple[int, int]:
+    """/controller_epoch's value and data version."""
+    out = znode("get -s /controller_epoch")
+    value = re.search(r"^(\d+)\s*$", out, re.M)
+    version = re.search(r"^dataVersion = (\d+)", out, re.M)
+    if not value or not version:
+        raise MigrationError(f"cannot read ZooKeeper's /controller_epoch: {out.strip()[-300:]}")
+    return int(value.group(1)), int(version.group(1))
+
+
+def _raise_the_controller_epoch(znode: Callable[[str], str], say: Callable[[str], None],
+                                kraft: int) -> None:
+    epoch, version = _controller_epoch(znode)
+    if epoch >= kraft:
+        say(f"  /controller_epoch {epoch}: not below the KRaft controllers' epoch {kraft}")
+        return
+    znode(f"set -v {version} /controller_epoch {kraft}")
+    now, _ = _controller_epoch(znode)
+    if now < kraft:
+        raise MigrationError(
+            f"could not raise ZooKeeper's /controller_epoch from {epoch} to the KRaft "
+            f"controllers' epoch {kraft} (it reads {now}); a ZooKeeper controller below it "
+            "cannot elect leaders (KAFKA-20488). Run `stackctl migrate --rollback` again")
+    say(f"  raised /controller_epoch from {epoch} to the KRaft controllers' epoch {kraft} "
+        "(a lower ZooKeeper controller epoch cannot elect the partitions' leaders: "
+        "KAFKA-20488)")
 
 
 def _json_line(out: str) -> str:

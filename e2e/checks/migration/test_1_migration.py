@@ -190,6 +190,11 @@ def test_a_rollback_from_dual_write_returns_to_a_working_zookeeper_mode(
                        seconds=seconds)
     figures.record("rollback-total", f"to dual-write and back: {end - start:.0f} s",
                    seconds=end - start)
+    # KAFKA-20488: the ZooKeeper controller that takes over must be above the KRaft epoch.
+    epoch = next((line.strip() for line in back.splitlines() if "/controller_epoch" in line),
+                 "")
+    assert epoch, "stackctl migrate --rollback printed nothing about /controller_epoch"
+    figures.record("rollback-controller-epoch", f"rollback: {epoch}")
     judge(cluster, traffic, figures, "rollback", start, end)
 
 
