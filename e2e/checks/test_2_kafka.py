@@ -92,6 +92,10 @@ class AckedProducer:
             bootstrap_servers=cluster.kafka_bootstrap(), acks="all", linger_ms=5,
             retries=2**31 - 1, retry_backoff_ms=200, request_timeout_ms=15000,
             delivery_timeout_ms=120000, max_in_flight_requests_per_connection=1,
+            # A full metadata refresh every 10 s whatever else happens: once (test_7, after
+            # a roll) kafka-python kept a batch on a stale leader, retrying
+            # NotLeaderForPartition for over 180 s while every broker named the new one.
+            metadata_max_age_ms=10000,
             **cluster.kafka_config(),
         )
 
