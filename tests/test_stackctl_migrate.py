@@ -94,7 +94,8 @@ class FakeCluster(migrate.Cluster):
             if command == "get /migration":
                 return self.migration_znode + "\n"
             if command == "get /controller":
-                return ('{"version":2,"brokerid":1000,"timestamp":"1",'
+                holder = 1000 if self.kraft_epoch >= 0 else 1
+                return (f'{{"version":2,"brokerid":{holder},"timestamp":"1",'
                         f'"kraftControllerEpoch":{self.kraft_epoch}}}\n')
             if command == "get -s /controller_epoch":
                 value, version = self.controller_epoch
@@ -256,6 +257,16 @@ def test_rollback_raises_the_controller_epoch_above_the_kraft_one_before_a_broke
     assert c.controller_epoch == (7, 4)
     assert any("raised /controller_epoch from 4 to the KRaft controllers' epoch 7" in line
                for line in c.lines)
+
+
+def test_a_second_rollback_run_leaves_a_brokers_controller_znode_alone():
+    # interrupted after /controller went: a broker holds it now (kraftControllerEpoch -1)
+    c = FakeCluster("migration-rollback")
+    c.kraft_epoch = -1
+    migrate.rollback(c, checks_factory=fast)
+    zk = [a for a in c.actions if a.startswith(("zk set", "zk delete"))]
+    assert zk == ["zk delete /migration"]
+    assert c.mode == "zookeeper"
 
 
 def test_rollback_stops_before_deleting_controller_if_the_epoch_cannot_be_raised():

@@ -523,18 +523,19 @@ def forget_the_kraft_controllers(znode: Callable[[str], str], say: Callable[[str
     ISR ("already written by another controller"): the partitions of every broker that rolls
     stay offline until it is back (KAFKA-20488). Raised first, the next controller's epoch is
     above every KRaft write. The set is conditional on the version read, and /controller is
-    still held, so no broker can be electing itself meanwhile."""
-    migration = znode("get /migration")
-    say("  /migration was: " + (_json_line(migration) or "absent"))
-    controller = znode("get /controller")
-    kraft = [int(m) for m in re.findall(r'"kraft_?[cC]ontroller_?[eE]poch"\s*:\s*(\d+)',
-                                         _json_line(migration) + _json_line(controller))]
-    if kraft:
+    still held, so no broker can be electing itself meanwhile. A /controller a broker holds
+    (a second run after an interruption) is left alone."""
+    migration = _json_line(znode("get /migration"))
+    say("  /migration was: " + (migration or "absent"))
+    # A KRaft controller's /controller carries its epoch; a broker's has -1 (or none).
+    held = re.search(r'"kraftControllerEpoch"\s*:\s*(\d+)', _json_line(znode("get /controller")))
+    if held:
+        kraft = [int(held.group(1)), *map(int, re.findall(
+            r'"kraft_controller_epoch"\s*:\s*(\d+)', migration))]
         _raise_the_controller_epoch(znode, say, max(kraft))
-    if "kraftControllerEpoch" in controller or re.search(r'"brokerid"\s*:\s*(\d{4,})', controller):
         znode("deleteall /controller")
         say("  deleted /controller (held for the KRaft controllers)")
-    if _json_line(migration):
+    if migration:
         znode("delete /migration")
         say("  deleted /migration")
 
