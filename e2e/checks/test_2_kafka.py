@@ -19,6 +19,7 @@ from collections.abc import Collection
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import KafkaTimeoutError
 from stack_e2e import kafka_wire, zk_wire
 from stack_e2e.figures import Figures
 from stack_e2e.kube import pod_ready
@@ -105,6 +106,20 @@ class AckedProducer:
         self.producer.send(self.topic, value.encode()).add_callback(self._acked, value) \
             .add_errback(self._failed, value)
 
+    def flush(self, seconds: float) -> None:
+        """Wait `seconds` at most for every send to be answered; if some are not, say how
+        many and which leader the producer still has for each partition."""
+        try:
+            self.producer.flush(timeout=seconds)
+        except KafkaTimeoutError:
+            with self._lock:
+                pending = len(self.sent) - len(self.acked) - len(self.failed)
+            leaders = {p: self.producer._metadata.leader_for_partition(
+                TopicPartition(self.topic, p)) for p in self.producer.partitions_for(self.topic)}
+            raise AssertionError(
+                f"{pending} sends to {self.topic} still unanswered after {seconds:.0f} s; the "
+                f"producer's leaders by partition: {leaders}") from None
+
     def _acked(self, value: str, _meta: Any) -> None:
         with self._lock:
             self.acked[value] = time.monotonic()
@@ -182,7 +197,7 @@ def test_acknowledged_messages_survive_the_deletion_of_a_partition_leader(
                         "deleted")
         sender.join(timeout=MESSAGES * 0.05 + 180)
         assert not sender.is_alive(), "the producer thread is stuck"
-        producer.flush(timeout=180)
+        tracked.flush(180)
     finally:
         stop.set()  # on a failure above: leave no producer behind for the next check
         sender.join(timeout=10)

@@ -177,7 +177,7 @@ def test_losing_the_active_controller_elects_another_and_loses_no_write(
                         f"{elected.value} leads the quorum after {elected.seconds:.1f} s")
         sender.join(timeout=MESSAGES * 0.05 + 180)
         assert not sender.is_alive(), "the producer thread is stuck"
-        tracked.producer.flush(timeout=180)
+        tracked.flush(180)
     finally:
         stop.set()
         sender.join(timeout=10)

@@ -110,7 +110,7 @@ class Traffic:
             self._stop.set()
             for t in self._threads:
                 t.join(timeout=30)
-            self.producer.producer.flush(timeout=BOUND_ACK)
+            self.producer.flush(BOUND_ACK)
             self.producer.producer.close(timeout=30)
 
     def longest_gap(self, start: float, end: float) -> float:

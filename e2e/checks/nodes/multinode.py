@@ -198,7 +198,7 @@ class Workload:
         self._stop.set()
         for t in self._threads:
             t.join(timeout=BOUND_WRITE + 10)
-        self.producer.producer.flush(timeout=130)
+        self.producer.flush(130)
         self.producer.producer.close(timeout=10)
         p = self.producer
         slowest_ack = max((p.acked[v] - p.sent[v] for v in p.acked), default=0.0)
