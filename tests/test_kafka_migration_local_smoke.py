@@ -220,7 +220,7 @@ def zookeeper_mode_cluster_with_data(c: Cluster) -> None:
 def zookeeper_controller_epoch(c: Cluster, seconds: float = 60) -> int:
     """/controller_epoch once broker 0 holds /controller (within `seconds`)."""
     deadline = time.monotonic() + seconds
-    while '"brokerid":0' not in (controller := c.zk_shell("get /controller")):
+    while '"brokerid":0' not in (controller := c.zk_shell("get /controller || true")):
         assert time.monotonic() < deadline, controller
         time.sleep(1)
     epoch = re.search(r"^(\d+)\s*$", c.zk_shell("get /controller_epoch"), re.M)

@@ -9,6 +9,7 @@ real Kafka: e2e/checks/migration (make e2e KRAFT=1).
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +93,8 @@ class FakeCluster(migrate.Cluster):
             command = script.rsplit('"$z" ', 1)[1].split(" 2>&1")[0]
             self.actions.append(f"zk {command}")
             if command == "get /migration":
-                return self.migration_znode + "\n"
+                # zookeeper_shell's answer for an absent node (exit 0, see the last test)
+                return (self.migration_znode or "Node does not exist: /migration") + "\n"
             if command == "get /controller":
                 holder = 1000 if self.kraft_epoch >= 0 else 1
                 return (f'{{"version":2,"brokerid":{holder},"timestamp":"1",'
@@ -269,6 +271,16 @@ def test_a_second_rollback_run_leaves_a_brokers_controller_znode_alone():
     assert c.mode == "zookeeper"
 
 
+def test_a_rollback_run_after_the_znodes_went_only_rolls_the_brokers():
+    # interrupted after both znodes were deleted, before the brokers' roll
+    c = FakeCluster("migration-rollback")
+    c.kraft_epoch, c.migration_znode = -1, ""
+    migrate.rollback(c, checks_factory=fast)
+    assert not [a for a in c.actions if a.startswith(("zk set", "zk delete"))]
+    assert "  /migration was: absent" in c.lines
+    assert c.mode == "zookeeper"
+
+
 def test_rollback_stops_before_deleting_controller_if_the_epoch_cannot_be_raised():
     c = FakeCluster("migration-dual-write")
     c.controller_epoch, c.kraft_epoch, c.refuse_set = (4, 3), 7, True
@@ -353,3 +365,29 @@ def test_helm_upgrade_gets_the_users_values_then_the_migrations(tmp_path: Path):
                         "--set-string", f"kafka.kraft.clusterId={CID}",
                         "--set", "kafka.kraft.enabled=true", "--wait=watcher", "--timeout", "20m"]
     assert json.dumps(argv)  # plain strings only
+
+
+@pytest.mark.parametrize(("says", "exits", "rc"), [
+    ("Node does not exist: /migration", 1, 0),          # an answer: /migration is absent
+    ("version No is not valid : /controller_epoch", 1, 0),  # an answer: the set did not take
+    ('{"version":0}', 0, 0),
+    ("java.net.ConnectException: Connection refused", 1, 1),  # no answer: an error
+])
+def test_the_pod_script_turns_zookeeper_shells_answers_into_output(
+        tmp_path: Path, says: str, exits: int, rc: int):
+    (tmp_path / "zookeeper-shell.sh").write_text(
+        f"#!/bin/sh\necho \"$1 $2 $3\" > {tmp_path}/argv\necho 'Connecting to $1'\n"
+        f"echo '{says}'\nexit {exits}\n")
+    (tmp_path / "zookeeper-shell.sh").chmod(0o755)
+    config = tmp_path / "server.properties"
+    config.write_text("broker.id=0\nzookeeper.connect=zk:2181/stack\n")
+    script = migrate.zookeeper_shell("get /migration", str(config))
+    run = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=False,
+                         env={"PATH": f"{tmp_path}:/usr/bin:/bin"})
+    assert run.returncode == rc, run
+    assert says in run.stdout
+    assert (tmp_path / "argv").read_text() == "zk:2181/stack get /migration\n"
+    config.write_text("process.roles=broker\n")  # KRaft mode: no ensemble named
+    run = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=False,
+                         env={"PATH": f"{tmp_path}:/usr/bin:/bin"})
+    assert run.returncode == 3

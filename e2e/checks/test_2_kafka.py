@@ -114,8 +114,9 @@ class AckedProducer:
         except KafkaTimeoutError:
             with self._lock:
                 pending = len(self.sent) - len(self.acked) - len(self.failed)
-            leaders = {p: self.producer._metadata.leader_for_partition(
-                TopicPartition(self.topic, p)) for p in self.producer.partitions_for(self.topic)}
+            cached = self.producer._metadata  # the producer's view, read without blocking
+            leaders = {p: cached.leader_for_partition(TopicPartition(self.topic, p))
+                       for p in sorted(cached.partitions_for_topic(self.topic) or ())}
             raise AssertionError(
                 f"{pending} sends to {self.topic} still unanswered after {seconds:.0f} s; the "
                 f"producer's leaders by partition: {leaders}") from None

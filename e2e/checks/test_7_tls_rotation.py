@@ -86,13 +86,13 @@ def test_new_certificate_from_the_same_ca_rolls_in_without_losing_messages(
                         lambda: kube.statefulset_rolled(cluster.kafka, before),
                         since=restarted, interval=2)
         time.sleep(5)  # a few more sends against the rolled brokers
-    finally:
         stop.set()
         sender.join(timeout=30)
-        try:
-            tracked.flush(180)
-        finally:
-            producer.close(timeout=30)
+        tracked.flush(180)
+    finally:
+        stop.set()  # on a failure above: leave no producer behind
+        sender.join(timeout=30)
+        producer.close(timeout=30)
     assert not failed, f"{len(failed)} sends failed, e.g. {sorted(failed.items())[:3]}"
     assert len(acked) == len(sent), f"{len(sent) - len(acked)} sends never completed"
     slowest = max(acked[v] - sent[v] for v in acked)

@@ -344,15 +344,29 @@ class Checks:
             if self.c.statefulset(component) is None:
                 continue
             pod = self.pod(component)
-            script = (f'z=$(sed -n "s/^zookeeper.connect=//p" {CONFIG}); [ -n "$z" ] || exit 3; '
-                      f'KAFKA_HEAP_OPTS=-Xmx64m zookeeper-shell.sh "$z" {command} 2>&1')
             try:
-                return self.c.exec(pod, script)
+                return self.c.exec(pod, zookeeper_shell(command))
             except MigrationError as err:
                 if "exit code 3" in str(err):
                     continue
                 raise
         raise MigrationError("no pod of the release is connected to ZooKeeper")
+
+
+# zookeeper-shell.sh exits 1 on a node that does not exist and on a failed conditional set;
+# both are answers the callers read (an absent /migration, an epoch that did not move), so
+# they print and exit 0. Anything else (no ensemble, no connection) stays an error.
+ZK_ANSWERS = ("Node does not exist", "version No is not valid")
+
+
+def zookeeper_shell(command: str, config: str = CONFIG) -> str:
+    """The pod script: zookeeper-shell.sh `command` against the ensemble `config` names
+    (exit 3 without zookeeper.connect)."""
+    answers = " -e ".join(shlex.quote(a) for a in ZK_ANSWERS)
+    return (f'z=$(sed -n "s/^zookeeper.connect=//p" {config}); [ -n "$z" ] || exit 3; '
+            f'out=$(KAFKA_HEAP_OPTS=-Xmx64m zookeeper-shell.sh "$z" {command} 2>&1); rc=$?; '
+            'printf "%s\n" "$out"; '
+            f'[ "$rc" -eq 0 ] || printf "%s" "$out" | grep -q -e {answers} || exit "$rc"')
 
 
 def _partitions(out: str) -> str:
