@@ -128,6 +128,27 @@ def traffic(cluster: Cluster) -> str:
     return topic
 
 
+def exporter_header(cluster: Cluster) -> str:
+    """The first line of a trimmed Kafka scrape: which exporter rules made it."""
+    config = cluster.kube.get("configmap", f"{cluster.kafka}-metrics")["data"]
+    return f"# exporter config {config_digest(config['jmx-exporter.yaml'])}"
+
+
+def known_metrics(out: Path, selector: str) -> str:
+    """tests/test_metrics_known.py's real-scrape tests matching `selector`, on the scrapes in
+    `out`; asserted to pass. Returns how many passed."""
+    known = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "tests/test_metrics_known.py", "-k", f"(real_scrape or scraped_with) and {selector}"],
+        cwd=REPO, env={**os.environ, "METRICS_SCRAPES": str(out)}, capture_output=True,
+        text=True, timeout=600)
+    passed = re.search(r"(\d+) passed", known.stdout)
+    assert known.returncode == 0 and passed, (
+        f"an alert or dashboard uses what this run's scrape ({out}) lacks:\n"
+        f"{known.stdout[-4000:]}")
+    return passed[1]
+
+
 def test_every_target_answers_with_sane_key_series(cluster: Cluster, figures: Figures) -> None:
     topic = traffic(cluster)
     brokers = [f"{cluster.kafka}-{i}" for i in range(cluster.brokers())]
@@ -162,22 +183,12 @@ def test_every_target_answers_with_sane_key_series(cluster: Cluster, figures: Fi
     # The trimmed scrape: kept, the known-metrics tests run on it, and (asked) the fixture.
     out = settings().logs / "metrics"
     out.mkdir(parents=True, exist_ok=True)
-    config = cluster.kube.get("configmap", f"{cluster.kafka}-metrics")["data"]
-    header = f"# exporter config {config_digest(config['jmx-exporter.yaml'])}"
-    (out / "kafka.prom").write_text(trim("\n".join(map(str, state["kafka"].values())), header))
+    (out / "kafka.prom").write_text(trim("\n".join(map(str, state["kafka"].values())),
+                                         exporter_header(cluster)))
     (out / "zookeeper.prom").write_text(trim("\n".join(map(str, state["zk"].values()))))
-    known = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-         "tests/test_metrics_known.py", "-k",
-         "(real_scrape or scraped_with) and not kafka-kraft"],  # KRaft's: e2e/checks/kraft
-        cwd=REPO, env={**os.environ, "METRICS_SCRAPES": str(out)}, capture_output=True,
-        text=True, timeout=600)
-    assert known.returncode == 0, (
-        f"an alert or dashboard uses what this run's scrape ({out}) lacks:\n"
-        f"{known.stdout[-4000:]}")
-    passed = re.search(r"(\d+) passed", known.stdout)
+    passed = known_metrics(out, "not kafka-kraft")  # KRaft's: e2e/checks/kraft
     figures.record("metrics-known", f"tests/test_metrics_known.py on this run's scrape "
-                   f"({out}): {passed[1] if passed else '?'} passed")
+                   f"({out}): {passed} passed")
     if os.environ.get("E2E_REFRESH_METRICS") == "1":
         for name in ("kafka.prom", "zookeeper.prom"):
             shutil.copyfile(out / name, REPO / "tests" / "fixtures" / "metrics" / name)

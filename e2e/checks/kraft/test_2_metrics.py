@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -42,12 +41,20 @@ from stack_e2e.kube import CommandFailed
 from stack_e2e.settings import REPO, settings
 from stack_e2e.waits import within
 from test_1_quorum import NODE_ID_OFFSET, controllers
-from test_8_metrics import INTERVAL, monitor_targets, scrape_all, traffic, value
+from test_8_metrics import (
+    INTERVAL,
+    exporter_header,
+    known_metrics,
+    monitor_targets,
+    scrape_all,
+    traffic,
+    value,
+)
 
 from conftest import Cluster
 
 sys.path.insert(0, str(REPO / "tests"))
-from fixtures.metrics.capture import config_digest, trim
+from fixtures.metrics.capture import trim
 from promtool import binary as promtool
 
 BOUND_HEALTHY = 300     # s: every target answers and the quorum's series agree
@@ -115,21 +122,11 @@ def test_every_node_answers_and_the_quorums_series_agree(cluster: Cluster,
 
     out = settings().logs / "metrics-kraft"
     out.mkdir(parents=True, exist_ok=True)
-    config = cluster.kube.get("configmap", f"{cluster.kafka}-metrics")["data"]
-    header = f"# exporter config {config_digest(config['jmx-exporter.yaml'])}"
     scraped = [str(t) for t in [*state["controllers"].values(), *state["brokers"].values()]]
-    (out / "kafka-kraft.prom").write_text(trim("\n".join(scraped), header))
-    known = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-         "tests/test_metrics_known.py", "-k", "kafka-kraft and (real_scrape or scraped_with)"],
-        cwd=REPO, env={**os.environ, "METRICS_SCRAPES": str(out)}, capture_output=True,
-        text=True, timeout=600)
-    passed = re.search(r"(\d+) passed", known.stdout)
-    assert known.returncode == 0 and passed, (
-        f"an alert or dashboard uses what this run's scrape ({out}) lacks:\n"
-        f"{known.stdout[-4000:]}")
+    (out / "kafka-kraft.prom").write_text(trim("\n".join(scraped), exporter_header(cluster)))
+    passed = known_metrics(out, "kafka-kraft")
     figures.record("kraft-metrics-known", f"tests/test_metrics_known.py (KRaft) on this run's "
-                   f"scrape ({out}): {passed[1]} passed")
+                   f"scrape ({out}): {passed} passed")
     if os.environ.get("E2E_REFRESH_METRICS") == "1":
         shutil.copyfile(out / "kafka-kraft.prom",
                         REPO / "tests" / "fixtures" / "metrics" / "kafka-kraft.prom")
