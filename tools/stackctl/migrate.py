@@ -527,9 +527,9 @@ def _forget_the_controllers(c: Cluster, checks: Checks) -> None:
 
 def forget_the_kraft_controllers(znode: Callable[[str], str], say: Callable[[str], None]) -> None:
     """ZooKeeper's side of Kafka's rollback from dual-write, once the KRaft controllers are
-    gone: print and delete /migration (Strimzi 11262: a stale one breaks the next attempt),
-    raise /controller_epoch to the KRaft controllers' epoch if it is below, then delete the
-    /controller they held so that a broker becomes the controller again.
+    gone: print /migration; raise /controller_epoch to the KRaft controllers' epoch if it is
+    below, then delete the /controller they held so that a broker becomes the controller
+    again; then delete /migration (Strimzi 11262: a stale one breaks the next attempt).
 
     The epoch: in dual-write the KRaft controller writes the partitions' state znodes with its
     own (Raft) epoch, while /controller_epoch went up by one per KRaft leader only. A ZooKeeper
